@@ -1,0 +1,107 @@
+"""Declaring an API endpoint once: the route, its auth, its request/response schemas — from
+which both request handling and the OpenAPI document are made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from marshmallow import RAISE, Schema, ValidationError
+
+from herald.api.pagination import Page
+from herald.errors import BadRequest, HeraldError, Unauthorized, ValidationFailed
+
+
+class UnsupportedMediaType(HeraldError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+@dataclass
+class EndpointDoc:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[Schema] | None
+    query: type[Schema] | None
+    response: type[Schema] | None
+    many: bool
+    status: int
+    public: bool
+
+
+ENDPOINTS: list[EndpointDoc] = []
+
+
+def _load_body(schema: type[Schema]) -> dict[str, Any]:
+    if not request.mimetype or request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send the request body as application/json.")
+    raw = request.get_data(cache=True)
+    try:
+        import json
+
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed("The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
+    try:
+        return schema(unknown=RAISE).load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The request body is not valid.", exc.normalized_messages()) from exc
+
+
+def _load_query(schema: type[Schema]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    s = schema()
+    for key in request.args:
+        values = request.args.getlist(key)
+        fld = s.fields.get(key)
+        data[key] = values if fld is not None and type(fld).__name__ == "List" else values[-1]
+    try:
+        return schema(unknown=RAISE).load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The query parameters are not valid.", exc.normalized_messages()) from exc
+
+
+def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
+             body: type[Schema] | None = None, query: type[Schema] | None = None,
+             response: type[Schema] | None = None, many: bool = False, status: int = 200,
+             public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as ``method rule`` on ``bp``. ``fn`` gets ``body=`` / ``query=`` when
+    schemas are given and returns an object (dumped with ``response``), a :class:`Page`
+    (``many=True``), or None (204)."""
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        ENDPOINTS.append(EndpointDoc(bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
+                                     method, summary, tag, body, query, response, many, status, public))
+
+        @wraps(fn)
+        def view(**path: Any) -> Response | tuple[Response, int]:
+            if not public and g.get("actor") is None:
+                raise Unauthorized(g.get("auth_error") or "Send an API token: Authorization: Bearer <token>.")
+            kwargs: dict[str, Any] = {}
+            if body is not None:
+                kwargs["body"] = _load_body(body)
+            if query is not None:
+                kwargs["query"] = _load_query(query)
+            result = fn(**path, **kwargs)
+            if result is None:
+                return Response(status=204)
+            if isinstance(result, Response):
+                return result
+            if isinstance(result, Page):
+                assert response is not None
+                payload = {"items": response(many=True).dump(result.items), "next_cursor": result.next_cursor}
+                return jsonify(payload), status
+            return (jsonify(response().dump(result)) if response else jsonify(result)), status
+
+        view.__name__ = f"{fn.__name__}_{method.lower()}"
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+        return view
+
+    return deco

@@ -1,0 +1,5 @@
+"""View modules; importing them registers their endpoints on the blueprint."""
+
+from herald.api.views import accounts, audit, me, meta, people, plugins, tenants, units
+
+__all__ = ["accounts", "audit", "me", "meta", "people", "plugins", "tenants", "units"]

@@ -1,0 +1,55 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from herald.api import context, problems
+from herald.api.blueprint import bp as api_bp
+from herald.config import Settings
+from herald.runtime import Runtime, build_runtime
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
+               test_config: dict[str, Any] | None = None) -> Flask:
+    if runtime is None:
+        runtime = build_runtime(settings or Settings.from_env())
+    app = Flask("herald", instance_path=str(runtime.settings.instance_path))
+    app.config.update(
+        SECRET_KEY=runtime.settings.secret_key,
+        MAX_CONTENT_LENGTH=runtime.settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["herald"] = runtime
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    import herald.api.views  # noqa: F401  (registers the endpoints)
+
+    problems.install(app)
+    context.install(app)
+    app.register_blueprint(api_bp)
+
+    @app.get("/health")
+    def health():  # type: ignore[no-untyped-def]
+        checks: dict[str, Any] = {}
+        try:
+            with runtime.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = {"ok": True, "dialect": runtime.db.dialect}
+        except Exception as exc:
+            checks["database"] = {"ok": False, "error": type(exc).__name__}
+        checks["queue"] = runtime.queue.health()
+        ok = checks["database"]["ok"] and checks["queue"].get("ok", True)
+        return jsonify({"status": "ok" if ok else "failing", "checks": checks}), 200 if ok else 503
+
+    @app.get("/")
+    def index():  # type: ignore[no-untyped-def]
+        return jsonify({"name": "Herald", "api": "/api/v1", "openapi": "/api/v1/openapi.json", "health": "/health"})
+
+    runtime.plugins.pm.hook.herald_app_created(app=app)
+    return app

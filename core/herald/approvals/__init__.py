@@ -1,0 +1,1 @@
+"""Approval workflows: the step-kind interface (the engine arrives with content)."""

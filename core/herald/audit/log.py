@@ -1,0 +1,87 @@
+"""The one way to write an audit event: in the caller's transaction, so a change and its audit
+event commit together or not at all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from herald.audit.hashing import GENESIS, event_hash, jsonable
+from herald.audit.models import PLATFORM_CHAIN, AuditChain, AuditEvent
+from herald.clock import utcnow
+from herald.ids import new_id
+
+if TYPE_CHECKING:
+    from herald.authz.actor import Actor
+
+REDACTED = "***"
+
+
+def chain_for(tenant_id: str | None) -> str:
+    return tenant_id or PLATFORM_CHAIN
+
+
+def snapshot(obj: object, fields: list[str] | tuple[str, ...], secret: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A JSON-safe picture of ``obj``'s fields for before/after; secret fields are redacted."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(obj, name)
+        out[name] = REDACTED if name in secret and value else value
+    return jsonable(out)
+
+
+def _lock_head(session: Session, chain: str) -> AuditChain:
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        ins(AuditChain).values(chain=chain, last_seq=0, last_hash=GENESIS).on_conflict_do_nothing()
+    )
+    return session.execute(
+        select(AuditChain).where(AuditChain.chain == chain).with_for_update()
+    ).scalar_one()
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    *,
+    tenant_id: str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the tenant's chain (the platform chain when ``tenant_id`` is None).
+
+    ``actor`` None means the system itself (a CLI run without a user, a scheduled job)."""
+    chain = chain_for(tenant_id)
+    head = _lock_head(session, chain)
+    fields: dict[str, Any] = {
+        "id": new_id("evt"),
+        "chain": chain,
+        "chain_seq": head.last_seq + 1,
+        "tenant_id": tenant_id,
+        "actor_id": actor.user_id if actor else None,
+        "actor_label": actor.label if actor else "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": jsonable(before),
+        "after": jsonable(after),
+        "context": jsonable({**(actor.audit_context() if actor else {}), **(context or {})}),
+        "at": utcnow(),
+        "prev_hash": head.last_hash,
+    }
+    fields["hash"] = event_hash(fields)
+    event = AuditEvent(**fields)
+    session.add(event)
+    head.last_seq = fields["chain_seq"]
+    head.last_hash = fields["hash"]
+    session.flush()
+    return event

@@ -1,0 +1,1 @@
+"""Authentication: the auth-provider interface and API tokens."""

@@ -1,0 +1,11 @@
+"""Core behaviour shipped as plugins on the same hooks a vendor uses.
+
+They are registered before installed plugins and mark their hooks ``trylast``, so an installed
+plugin can take over. They are enabled for every tenant unless its admin disables them."""
+
+BUILTIN_PLUGINS: list[tuple[str, str]] = [
+    ("local_auth", "herald.builtin.local_auth"),
+    ("human_review", "herald.builtin.human_review"),
+    ("inapp_notifier", "herald.builtin.inapp_notifier"),
+    ("webhooks", "herald.builtin.webhooks"),
+]

@@ -1,0 +1,5 @@
+"""The ``herald`` command line."""
+
+from herald.cli.main import main
+
+__all__ = ["main"]

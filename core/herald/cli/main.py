@@ -1,0 +1,148 @@
+"""``herald``: init, serve, worker, db, plugins, tenants, users, audit, keys."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from herald.config import Settings
+from herald.errors import HeraldError
+from herald.runtime import Runtime, build_runtime
+
+
+class Ctx:
+    _rt: Runtime | None = None
+
+    @property
+    def rt(self) -> Runtime:
+        if self._rt is None:
+            self._rt = build_runtime(Settings.from_env())
+        return self._rt
+
+
+pass_ctx = click.make_pass_decorator(Ctx, ensure=True)
+
+
+class HeraldGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HeraldError as exc:
+            raise click.ClickException(exc.detail) from exc
+
+
+@click.group(cls=HeraldGroup)
+def cli() -> None:
+    """Herald: governed social publishing for many brands, networks, languages and time zones."""
+
+
+def main() -> None:
+    cli(obj=Ctx())
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Also create the demo tenant.")
+@click.option("--admin-email", default="admin@herald.local", show_default=True)
+@click.option("--admin-password", default=None, help="Default: a random one, printed once.")
+@pass_ctx
+def init(c: Ctx, demo: bool, admin_email: str, admin_password: str | None) -> None:
+    """Create or upgrade the database, the bootstrap operator, and optionally the demo tenant.
+    Safe to run again: it creates only what is missing."""
+    from herald.auth.tokens import actor_for_user, issue_token
+    from herald.builtin.local_auth import hash_password
+    from herald.db.migrate import upgrade
+    from herald.demo import DEMO_PASSWORD, DEMO_SLUG, create_demo
+    from herald.people.models import User
+
+    rt = c.rt
+    upgrade(rt.settings.database_url)
+    click.echo(f"database ready ({rt.db.dialect})")
+    with rt.db.transaction() as session:
+        operator = session.execute(select(User).where(User.is_operator.is_(True))).scalars().first()
+        if operator is None:
+            password = admin_password or secrets.token_urlsafe(12)
+            operator = User(tenant_id=None, email=admin_email.lower(), display_name="Platform operator",
+                            is_operator=True, password_hash=hash_password(password))
+            session.add(operator)
+            session.flush()
+            from herald import audit
+
+            audit.record(session, None, "user.created", "user", operator.id, tenant_id=None,
+                         after={"email": operator.email, "is_operator": True})
+            _, token = issue_token(session, actor_for_user(operator), operator, "bootstrap")
+            click.echo(f"bootstrap operator: {operator.email}  password: {password}")
+            click.echo(f"bootstrap API token (shown once): {token}")
+        if demo:
+            tenant = create_demo(session, rt)
+            if tenant:
+                click.echo(f"demo tenant {DEMO_SLUG!r} created; users *@demo.example, password {DEMO_PASSWORD!r}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_ctx
+def serve(c: Ctx, host: str, port: int, threads: int) -> None:
+    """Serve the API and console with waitress."""
+    from waitress import serve as waitress_serve
+
+    from herald.app import create_app
+
+    app = create_app(runtime=c.rt)
+    click.echo(f"Herald on http://{host}:{port}  (API: /api/v1, health: /health)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="Herald")
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@pass_ctx
+def worker(c: Ctx, burst: bool) -> None:
+    """Run a background worker (RQ on REDIS_URL)."""
+    rt = c.rt
+    if not rt.settings.redis_url:
+        raise click.ClickException("Embedded mode runs jobs inside `herald serve`; set REDIS_URL to run workers.")
+    from rq import Worker
+
+    from herald.queue.redis_queue import RedisQueue
+
+    assert isinstance(rt.queue, RedisQueue)
+    Worker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(c: Ctx) -> None:
+    """Apply pending migrations."""
+    from herald.db.migrate import upgrade
+
+    upgrade(c.rt.settings.database_url)
+    click.echo("database upgraded")
+
+
+@cli.group()
+def keys() -> None:
+    """Encryption keys."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new key for HERALD_ENCRYPTION_KEYS."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+from herald.cli import admin  # noqa: E402,F401  (registers the admin command groups)
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Instance configuration, read once from the environment.
+
+Embedded mode (no ``DATABASE_URL``): SQLite in the instance folder, an in-process queue and
+keys generated into the instance folder. Production mode: ``DATABASE_URL`` (PostgreSQL),
+``REDIS_URL`` (RQ) and keys from the environment, shared by every web and worker process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from herald.errors import HeraldError
+
+
+class ConfigError(HeraldError):
+    title = "Configuration error"
+    slug = "config-error"
+
+
+def _read_or_create(path: Path, make: callable) -> str:  # type: ignore[valid-type]
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    plugin_allow_list: tuple[str, ...] | None = None
+    trace_hooks: bool = False
+    queue_name: str = "herald"
+    max_request_bytes: int = 1_048_576
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if env is None else env)
+        instance = Path(env.get("HERALD_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'herald.db'}"
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql://" + database_url[len("postgres://") :]
+        if database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        embedded = database_url.startswith("sqlite")
+
+        keys_env = env.get("HERALD_ENCRYPTION_KEYS", "").strip()
+        if keys_env:
+            keys = tuple(k.strip() for k in keys_env.split(",") if k.strip())
+        elif embedded:
+            keys = (_read_or_create(instance / "encryption.key", lambda: Fernet.generate_key().decode()),)
+        else:
+            raise ConfigError(
+                "HERALD_ENCRYPTION_KEYS is not set: with DATABASE_URL set, every Herald process "
+                "must share the same key (generate one with `herald keys generate`)."
+            )
+        for key in keys:
+            try:
+                Fernet(key)
+            except ValueError as exc:
+                raise ConfigError(f"HERALD_ENCRYPTION_KEYS holds an invalid Fernet key: {exc}") from exc
+
+        secret = env.get("HERALD_SECRET_KEY", "").strip()
+        if not secret:
+            if not embedded:
+                raise ConfigError("HERALD_SECRET_KEY is not set (required when DATABASE_URL is set).")
+            secret = _read_or_create(instance / "secret.key", lambda: secrets.token_urlsafe(48))
+
+        allow = env.get("HERALD_PLUGINS", "").strip()
+        values: dict[str, object] = dict(
+            instance_path=instance,
+            database_url=database_url,
+            redis_url=env.get("REDIS_URL") or None,
+            secret_key=secret,
+            encryption_keys=keys,
+            plugin_allow_list=tuple(a.strip() for a in allow.split(",") if a.strip()) if allow else None,
+            trace_hooks=env.get("HERALD_TRACE_HOOKS", "") not in ("", "0", "false"),
+            queue_name=env.get("HERALD_QUEUE", "herald"),
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""CRM sinks: the interface for pushing engagement to a CRM."""

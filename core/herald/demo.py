@@ -1,0 +1,74 @@
+"""The demo tenant ``herald init --demo`` creates: a company with two brands (one with a
+franchise), three social accounts and five people in different roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from herald.builtin.local_auth import hash_password
+from herald.people import service as people
+from herald.plugin_host import service as plugin_service
+from herald.runtime import Runtime
+from herald.tenancy import service as tenancy
+from herald.tenancy.models import Tenant
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "herald-demo-password"
+DEMO_PLUGIN_SETTINGS = {
+    "network_x": {"client_id": "demo-x-client"},
+    "network_instagram": {"app_id": "demo-instagram-app", "app_secret": "demo-instagram-secret"},
+}
+DEMO_USERS = [
+    # email, name, role, unit name
+    ("admin@demo.example", "Dana Admin", "tenant_admin", "Acme Group"),
+    ("manager@demo.example", "Manu Manager", "manager", "Acme Group"),
+    ("legal@demo.example", "Layla Legal", "legal_reviewer", "Acme Group"),
+    ("editor@demo.example", "Eitan Editor", "editor", "Acme Coffee"),
+    ("creator@demo.example", "Chidi Creator", "creator", "Acme Coffee Dubai"),
+]
+
+
+def create_demo(session: Session, rt: Runtime) -> Tenant | None:
+    """Creates the demo tenant unless it exists (returns None then)."""
+    if session.execute(select(Tenant).where(Tenant.slug == DEMO_SLUG)).scalar_one_or_none():
+        return None
+    tenant = tenancy.create_tenant(session, None, slug=DEMO_SLUG, name="Acme Group (demo)",
+                                   root_unit_name="Acme Group", default_time_zone="Europe/London")
+    root = tenancy.tenant_root(session, tenant.id)
+    units = {"Acme Group": root}
+    from herald.tenancy.models import OrgUnit
+
+    def unit(name: str, parent: str, kind: str, tz: str) -> None:
+        u = OrgUnit(tenant_id=tenant.id, parent_id=units[parent].id, name=name, kind=kind, time_zone=tz,
+                    depth=units[parent].depth + 1, path="")
+        session.add(u)
+        session.flush()
+        u.path = f"{units[parent].path}{u.id}/"
+        units[name] = u
+
+    unit("Acme Coffee", "Acme Group", "brand", "America/New_York")
+    unit("Acme Tea", "Acme Group", "brand", "Asia/Tokyo")
+    unit("Acme Coffee Dubai", "Acme Coffee", "franchise", "Asia/Dubai")
+    session.flush()
+
+    for email, name, role, unit_name in DEMO_USERS:
+        user = people.create_user(session, None, tenant.id, email=email, display_name=name,
+                                  password_hash=hash_password(DEMO_PASSWORD))
+        people.create_grant(session, None, tenant.id, user_id=user.id, role_key=role,
+                            org_unit_id=units[unit_name].id)
+
+    for plugin, settings in DEMO_PLUGIN_SETTINGS.items():
+        if plugin in rt.plugins.infos:
+            plugin_service.configure(session, rt.plugins, None, tenant.id, plugin, enabled=True, settings=settings)
+
+    from herald.tenancy.models import SocialAccount
+
+    accounts = [("x", "acmecoffee", "Acme Coffee"), ("instagram", "acme.coffee", "Acme Coffee"),
+                ("x", "acmetea", "Acme Tea")]
+    for network, handle, unit_name in accounts:
+        if network in tenancy.available_networks(session, tenant.id):
+            session.add(SocialAccount(tenant_id=tenant.id, org_unit_id=units[unit_name].id,
+                                      network=network, handle=handle, display_name=f"{unit_name} on {network}"))
+    session.flush()
+    return tenant

@@ -1,0 +1,1 @@
+"""Enrichers: AI taggers, sentiment and language detection."""

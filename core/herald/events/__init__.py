@@ -1,0 +1,1 @@
+"""Domain events and their subscribers (outbound webhooks, customer journeys)."""

@@ -1,0 +1,1 @@
+"""Social network connectors: the interface every network plugin implements."""

@@ -1,0 +1,1 @@
+"""Notifications: the notifier interface and the in-app inbox."""

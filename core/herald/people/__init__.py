@@ -1,0 +1,1 @@
+"""Users, roles, role grants on org units, and API tokens."""

@@ -1,0 +1,1 @@
+"""Discovering, checking, enabling and calling plugins. Internal: plugins use herald.plugins."""

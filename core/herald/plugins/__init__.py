@@ -1,0 +1,50 @@
+"""The public API for plugin authors. Import from here only; nothing else in Herald is API.
+
+    from herald.plugins import hookimpl, NetworkConnector, Capabilities
+
+A plugin is a module (named by an entry point in the ``herald`` group) that sets
+``HERALD_HOOK_API`` and implements hooks from :mod:`herald.hookspecs` with ``@hookimpl``.
+"""
+
+from herald.approvals.step import ApprovalStepKind, StepOutcome
+from herald.auth.provider import AuthProvider, DirectoryUser, Identity, UserDirectory
+from herald.console.extension import ConsoleExtension, MenuEntry
+from herald.crm.sink import CrmRecord, CrmSink
+from herald.enrichment.enricher import Enricher
+from herald.events.subscriber import Event, EventSubscriber
+from herald.hookspecs import HOOK_API_VERSION, hookimpl
+from herald.networks.connector import (
+    Capabilities,
+    NetworkConnector,
+    NotSupported,
+    Problem,
+    VariantDraft,
+)
+from herald.notifications.notifier import Notification, Notifier
+from herald.plugin_host.settings import PluginSettings
+
+__all__ = [
+    "HOOK_API_VERSION",
+    "ApprovalStepKind",
+    "AuthProvider",
+    "Capabilities",
+    "ConsoleExtension",
+    "CrmRecord",
+    "CrmSink",
+    "DirectoryUser",
+    "Enricher",
+    "Event",
+    "EventSubscriber",
+    "Identity",
+    "MenuEntry",
+    "NetworkConnector",
+    "NotSupported",
+    "Notification",
+    "Notifier",
+    "PluginSettings",
+    "Problem",
+    "StepOutcome",
+    "UserDirectory",
+    "VariantDraft",
+    "hookimpl",
+]

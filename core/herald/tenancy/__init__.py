@@ -1,0 +1,1 @@
+"""Tenants, the org-unit tree and the social accounts attached to units."""
