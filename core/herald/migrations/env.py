@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine, pool
-
 import herald.models  # noqa: F401  (imports every area's models)
+from alembic import context
 from herald.db import Base
+from sqlalchemy import create_engine, pool
 
 config = context.config
 target_metadata = Base.metadata

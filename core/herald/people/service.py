@@ -173,10 +173,7 @@ def create_grant(session: Session, actor: Actor | None, tenant_id: str, *, user_
     if actor is not None:
         in_tenant(session, actor, tenant_id)
         require(session, actor, "grants.manage", unit)
-        beyond = sorted(p for p in perms if not can(session, actor, p, unit))
-        if beyond:
-            raise Forbidden(f"You cannot grant {role_key!r} here: it carries permissions you do not hold here "
-                            f"({', '.join(beyond)}).")
+        _require_holds_role(session, actor, tenant_id, role_key, unit, "grant")
     if session.execute(select(Grant.id).where(Grant.user_id == user_id, Grant.role_key == role_key,
                                               Grant.org_unit_id == org_unit_id)).first():
         raise Conflict("This user already holds this role on this unit.")
@@ -193,6 +190,16 @@ def create_grant(session: Session, actor: Actor | None, tenant_id: str, *, user_
     return grant
 
 
+def _require_holds_role(session: Session, actor: Actor, tenant_id: str, role_key: str, unit: OrgUnit,
+                        verb: str) -> None:
+    """Nobody grants or revokes a role carrying permissions they do not hold on that unit."""
+    perms = role_permissions(session, tenant_id, role_key)
+    beyond = sorted(p for p in perms if not can(session, actor, p, unit))
+    if beyond:
+        raise Forbidden(f"You cannot {verb} {role_key!r} here: it carries permissions you do not hold here "
+                        f"({', '.join(beyond)}).")
+
+
 def delete_grant(session: Session, actor: Actor, tenant_id: str, grant_id: str) -> None:
     in_tenant(session, actor, tenant_id)
     grant = session.get(Grant, grant_id)
@@ -201,12 +208,15 @@ def delete_grant(session: Session, actor: Actor, tenant_id: str, grant_id: str) 
     unit = session.get(OrgUnit, grant.org_unit_id)
     assert unit is not None
     require(session, actor, "grants.manage", unit)
-    if grant.user_id == actor.user_id and grant.role_key == "tenant_admin" and grant.org_unit_id == root_unit(session, tenant_id).id:
-        others = session.execute(select(Grant.id).where(
-            Grant.tenant_id == tenant_id, Grant.role_key == "tenant_admin",
-            Grant.org_unit_id == grant.org_unit_id, Grant.id != grant.id)).first()
+    _require_holds_role(session, actor, tenant_id, grant.role_key, unit, "revoke")
+    if grant.role_key == "tenant_admin" and grant.org_unit_id == root_unit(session, tenant_id).id:
+        others = session.execute(
+            select(Grant.id).join(User, User.id == Grant.user_id).where(
+                Grant.tenant_id == tenant_id, Grant.role_key == "tenant_admin",
+                Grant.org_unit_id == grant.org_unit_id, Grant.id != grant.id, User.status == "active")
+        ).first()
         if not others:
-            raise Conflict("This is the tenant's last tenant administrator grant; grant another admin first.")
+            raise Conflict("This is the tenant's last active tenant administrator; grant another admin first.")
     before = audit.snapshot(grant, GRANT_FIELDS)
     session.delete(grant)
     session.flush()

@@ -113,7 +113,7 @@ class PluginHost:
         results = self.call_one("herald_plugin_settings", name)
         return results[0] if results else None
 
-    def call_one(self, hook_name: str, plugin: str, **kwargs: Any) -> list[Any]:
+    def call_one(self, hook_name: str, plugin: str, /, **kwargs: Any) -> list[Any]:
         """Call ``hook_name`` on one plugin only; returns its non-None results (0 or 1)."""
         if self.pm.get_plugin(plugin) is None:
             return []

@@ -61,7 +61,7 @@ def update_tenant(session: Session, actor: Actor, tenant_id: str, changes: dict[
     for key, value in changes.items():
         setattr(tenant, key, value)
     session.flush()
-    audit.record(session, actor, "tenant.updated", "tenant", tenant.id, tenant_id=None,
+    audit.record(session, actor, "tenant.updated", "tenant", tenant.id, tenant_id=tenant.id,
                  before=before, after=audit.snapshot(tenant, TENANT_FIELDS))
     return tenant
 
@@ -160,7 +160,7 @@ def archive_unit(session: Session, actor: Actor, tenant_id: str, unit_id: str, a
         select(OrgUnit).where(OrgUnit.tenant_id == tenant_id, OrgUnit.path.startswith(unit.path, autoescape=True))
     ).scalars().all()
     for u in subtree:
-        if archived and u.archived_at is None or not archived:
+        if (archived and u.archived_at is None) or not archived:
             u.archived_at = stamp
     session.flush()
     audit.record(session, actor, "org_unit.archived" if archived else "org_unit.restored", "org_unit",

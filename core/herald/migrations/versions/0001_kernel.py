@@ -5,9 +5,9 @@ Revises:
 Create Date: 2026-11-24 15:05:50.780032
 """
 
-from alembic import op
-import sqlalchemy as sa
 import herald.db.base
+import sqlalchemy as sa
+from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 

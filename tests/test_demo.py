@@ -1,0 +1,84 @@
+"""The README's run command: `herald init --demo` then `herald serve` gives a working Herald
+with the demo tenant (two brands, three social accounts, five people in different roles)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "herald"
+
+
+def _env(rt) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": rt.settings.database_url,
+        "HERALD_ENCRYPTION_KEYS": ",".join(rt.settings.encryption_keys),
+        "HERALD_SECRET_KEY": rt.settings.secret_key,
+        "HERALD_INSTANCE_PATH": str(rt.settings.instance_path),
+    })
+    if rt.settings.redis_url:
+        env["REDIS_URL"] = rt.settings.redis_url
+        env["HERALD_QUEUE"] = rt.settings.queue_name
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _call(url: str, body: dict | None = None, token: str | None = None) -> dict:
+    req = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
+    env = _env(herald_runtime)
+    first = subprocess.run([str(BIN), "init", "--demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "bootstrap API token" in first.stdout and "demo tenant 'demo' created" in first.stdout
+    again = subprocess.run([str(BIN), "init", "--demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "bootstrap" not in again.stdout  # idempotent: nothing twice
+
+    port = _free_port()
+    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                health = _call(base + "/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert health["status"] == "ok"
+        login = _call(base + "/api/v1/auth/password",
+                      {"tenant": "demo", "email": "admin@demo.example", "password": "herald-demo-password"})
+        token = login["token"]
+        tenant = _call(base + "/api/v1/tenants", token=token)["items"]
+        assert [t["slug"] for t in tenant] == ["demo"]
+        tid = tenant[0]["id"]
+        units = _call(base + f"/api/v1/tenants/{tid}/org-units", token=token)["items"]
+        assert sorted(u["kind"] for u in units) == ["brand", "brand", "company", "franchise"]
+        accounts = _call(base + f"/api/v1/tenants/{tid}/social-accounts", token=token)["items"]
+        assert len(accounts) == 3 and {a["network"] for a in accounts} == {"x", "instagram"}
+        users = _call(base + f"/api/v1/tenants/{tid}/users", token=token)["items"]
+        grants = _call(base + f"/api/v1/tenants/{tid}/grants", token=token)["items"]
+        assert len(users) == 5
+        assert len({g["role_key"] for g in grants}) == 5
+        verify = subprocess.run([str(BIN), "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)
+        assert verify.returncode == 0 and "TAMPERED" not in verify.stdout
+    finally:
+        server.terminate()
+        server.wait(10)
