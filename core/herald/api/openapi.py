@@ -70,4 +70,4 @@ def build_spec() -> dict[str, Any]:
 
 
 def _is_listing(ep: Any) -> bool:
-    return ep.rule.endswith(("/roles", "/plugins", "/tokens", "/permissions"))
+    return ep.rule.endswith(("/roles", "/plugins", "/permissions"))

@@ -12,12 +12,14 @@ from herald import audit
 from herald.api.blueprint import bp
 from herald.api.context import actor, db, runtime
 from herald.api.endpoint import endpoint
+from herald.api.pagination import paginate
+from herald.api.schemas.common import ListQuery
 from herald.api.schemas.people import MeOut, PasswordLogin, TokenCreate, TokenIssued, TokenOut
 from herald.auth import tokens
 from herald.auth.directory import TenantDirectory
 from herald.clock import utcnow
 from herald.errors import Unauthorized
-from herald.people.models import User
+from herald.people.models import ApiToken, User
 from herald.tenancy.models import Tenant
 
 TAG = "Me"
@@ -28,11 +30,11 @@ def me():  # type: ignore[no-untyped-def]
     return db().get(User, actor().user_id)
 
 
-@endpoint(bp, "/me/tokens", "GET", summary="My API tokens", tag=TAG, response=TokenOut)
-def my_tokens():  # type: ignore[no-untyped-def]
-    from flask import jsonify
-
-    return jsonify({"items": TokenOut(many=True).dump(tokens.list_tokens(db(), actor().user_id)), "next_cursor": None})
+@endpoint(bp, "/me/tokens", "GET", summary="My API tokens, newest first", tag=TAG, query=ListQuery,
+          response=TokenOut, many=True)
+def my_tokens(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    stmt = select(ApiToken).where(ApiToken.user_id == actor().user_id)
+    return paginate(db(), stmt, [ApiToken.created_at, ApiToken.id], query["limit"], query["cursor"], descending=True)
 
 
 def _issued(token: Any, secret: str) -> dict[str, Any]:
