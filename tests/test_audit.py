@@ -12,11 +12,12 @@ from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
+
 from herald.audit.models import AuditEvent
 from herald.plugins import Capabilities, NetworkConnector, hookimpl
 from herald.runtime import set_current
-from sqlalchemy import delete, select, text, update
-from sqlalchemy.exc import DBAPIError
 
 WEBHOOK_SECRET = "whsec-do-not-leak-0123456789"
 

@@ -8,6 +8,7 @@ import itertools
 import re
 
 import pytest
+
 from herald.auth.tokens import actor_for_user
 from herald.authz import can
 from herald.ids import looks_like_id

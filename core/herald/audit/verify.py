@@ -49,7 +49,8 @@ def verify_chain(session: Session, chain: str, batch: int = 1000) -> ChainReport
             if ev.prev_hash != prev_hash:
                 report.problems.append(f"event #{ev.chain_seq} ({ev.id}) does not link to its predecessor")
             if event_hash({f: getattr(ev, f) for f in _FIELDS}) != ev.hash:
-                report.problems.append(f"event #{ev.chain_seq} ({ev.id}) was altered: its hash does not match its content")
+                report.problems.append(
+                    f"event #{ev.chain_seq} ({ev.id}) was altered: its hash does not match its content")
             prev_hash, expected_seq, last_seq = ev.hash, ev.chain_seq + 1, ev.chain_seq
         session.expunge_all()
     if head is None:

@@ -126,7 +126,8 @@ def users_create(c: Ctx, tenant: str, email: str, name: str | None, role: str | 
         u = service.create_user(session, None, t.id, email=email, display_name=name or email,
                                 password_hash=hash_password(password) if password else None)
         if role:
-            service.create_grant(session, None, t.id, user_id=u.id, role_key=role, org_unit_id=tenant_root(session, t.id).id)
+            service.create_grant(session, None, t.id, user_id=u.id, role_key=role,
+                                 org_unit_id=tenant_root(session, t.id).id)
     click.echo(f"created user {email} ({u.id})")
 
 
@@ -142,7 +143,9 @@ def users_disable(c: Ctx, tenant: str, email: str) -> None:
 
     with c.rt.db.transaction() as session:
         t = _tenant(session, tenant)
-        u = session.execute(select(User).where(User.tenant_id == t.id, User.email == email.lower())).scalar_one_or_none()
+        u = session.execute(
+            select(User).where(User.tenant_id == t.id, User.email == email.lower())
+        ).scalar_one_or_none()
         if u is None:
             raise click.ClickException(f"no user {email!r} in {tenant}")
         before = audit.snapshot(u, USER_FIELDS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import herald.models  # noqa: F401  (imports every area's models)
 from alembic import context
-from herald.db import Base
 from sqlalchemy import create_engine, pool
+
+import herald.models  # noqa: F401  (imports every area's models)
+from herald.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -60,13 +60,13 @@ class NetworkConnector(TenantBound):
         problems: list[Problem] = []
         length = self.text_length(draft.text)
         if length > caps.max_text_length:
-            problems.append(Problem("text", "too_long",
-                                    f"{self.display_name} allows {caps.max_text_length} characters; this text has {length}."))
+            problems.append(Problem("text", "too_long", f"{self.display_name} allows {caps.max_text_length} "
+                                    f"characters; this text has {length}."))
         if not draft.text.strip() and not draft.media:
             problems.append(Problem("text", "empty", "A post needs text or media."))
         if len(draft.media) > caps.max_media:
-            problems.append(Problem("media", "too_many",
-                                    f"{self.display_name} allows at most {caps.max_media} media items; this post has {len(draft.media)}."))
+            problems.append(Problem("media", "too_many", f"{self.display_name} allows at most {caps.max_media} "
+                                    f"media items; this post has {len(draft.media)}."))
         if len(draft.media) < caps.min_media:
             problems.append(Problem("media", "too_few",
                                     f"{self.display_name} needs at least {caps.min_media} media item(s)."))

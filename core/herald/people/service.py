@@ -99,12 +99,15 @@ def all_roles(session: Session, tenant_id: str) -> list[dict[str, Any]]:
 def _check_permissions(perms: list[str]) -> list[str]:
     unknown = sorted(set(perms) - set(PERMISSIONS))
     if unknown:
-        raise ValidationFailed("Unknown permissions.", {"permissions": [f"Not in the catalogue: {', '.join(unknown)}."]})
+        raise ValidationFailed("Unknown permissions.",
+                               {"permissions": [f"Not in the catalogue: {', '.join(unknown)}."]})
     return sorted(set(perms))
 
 
 def get_custom_role(session: Session, tenant_id: str, key: str) -> CustomRole:
-    role = session.execute(select(CustomRole).where(CustomRole.tenant_id == tenant_id, CustomRole.key == key)).scalar_one_or_none()
+    role = session.execute(
+        select(CustomRole).where(CustomRole.tenant_id == tenant_id, CustomRole.key == key)
+    ).scalar_one_or_none()
     if role is None:
         raise NotFound(f"No custom role {key!r} in this tenant.")
     return role

@@ -60,7 +60,8 @@ def configure(session: Session, host: PluginHost, actor: Actor | None, tenant_id
               "secrets": {k: audit.log.REDACTED for k in host.box.open(row.secrets)}}
     if settings is not None:
         if spec is None:
-            raise ValidationFailed(f"Plugin {name!r} has no settings.", {"settings": ["This plugin takes no settings."]})
+            raise ValidationFailed(f"Plugin {name!r} has no settings.",
+                                   {"settings": ["This plugin takes no settings."]})
         old_secrets = host.box.open(row.secrets)
         merged = {**{k: v for k, v in old_secrets.items() if k not in settings}, **settings}
         merged = {k: v for k, v in merged.items() if not (k in spec.secret_fields and v is None)}

@@ -199,7 +199,8 @@ def create_account(session: Session, actor: Actor, tenant_id: str, *, org_unit_i
     if network not in networks:
         raise ValidationFailed(
             f"Network {network!r} is not available to this tenant.",
-            {"network": [f"Enable a connector plugin for it first. Available: {', '.join(sorted(networks)) or 'none'}."]},
+            {"network": [f"Enable a connector plugin for it first. "
+                         f"Available: {', '.join(sorted(networks)) or 'none'}."]},
         )
     acct = SocialAccount(tenant_id=tenant_id, org_unit_id=unit.id, network=network, handle=handle, **fields)
     session.add(acct)

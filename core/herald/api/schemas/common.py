@@ -19,7 +19,8 @@ def _tz(value: str) -> None:
 
 TimeZone = lambda **kw: fields.String(validate=[validate.Length(max=64), _tz], **kw)  # noqa: E731
 Locale = lambda **kw: fields.String(  # noqa: E731
-    validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'fa-IR'."), **kw)
+    validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                             error="Use a BCP 47 tag such as 'en' or 'fa-IR'."), **kw)
 
 
 class ListQuery(Schema):

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 from herald.api.schemas.common import Id, ListQuery, Locale, Name, TimeZone
 
 Email = lambda **kw: fields.Email(validate=validate.Length(max=320), **kw)  # noqa: E731
-RoleKey = validate.Regexp(r"^[a-z][a-z0-9_]{1,63}$", error="Lowercase letters, digits and underscores; 2–64 characters.")
+RoleKey = validate.Regexp(r"^[a-z][a-z0-9_]{1,63}$",
+                          error="Lowercase letters, digits and underscores; 2–64 characters.")
 
 
 class UserOut(Schema):

@@ -49,7 +49,8 @@ def list_users(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untype
           body=UserCreate, response=UserOut, status=201)
 def create_user(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
     password = body.pop("password", None)
-    user = service.create_user(db(), actor(), tenant_id, password_hash=hash_password(password) if password else None, **body)
+    user = service.create_user(db(), actor(), tenant_id,
+                               password_hash=hash_password(password) if password else None, **body)
     db().commit()
     return user
 

@@ -5,11 +5,12 @@ Revises:
 Create Date: 2026-11-24 15:05:50.780032
 """
 
-import herald.db.base
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
+
+import herald.db.base
 
 revision = '0001'
 down_revision = None
