@@ -1,0 +1,124 @@
+"""Tenants never see each other's data: tenant B's administrator can neither read nor change
+anything of tenant A through any endpoint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from herald.api.endpoint import ENDPOINTS
+from herald.audit.models import AuditEvent
+from herald.plugins import Capabilities, NetworkConnector, hookimpl
+
+
+class _Net(NetworkConnector):
+    key = "testnet"
+    display_name = "Test network"
+    capabilities = Capabilities(max_text_length=100)
+
+
+class _NetPlugin:
+    HERALD_HOOK_API = "1.0"
+
+    @staticmethod
+    @hookimpl
+    def herald_network_connectors():  # type: ignore[no-untyped-def]
+        return [_Net]
+
+
+@pytest.fixture
+def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untyped-def]
+    register_plugin(_NetPlugin(), "testnet")
+    a = seed.tenant("alpha", {"brand": None})
+    b = seed.tenant("beta", {"brand": None})
+    admin_a_user, ta = seed.user(a, "admin@alpha.test", [("tenant_admin", "root")])
+    _, tb = seed.user(b, "admin@beta.test", [("tenant_admin", "root")])
+    admin_a, admin_b = api(ta), api(tb)
+    admin_a.patch(f"tenants/{a.id}/plugins/testnet", {"enabled": True})
+    acct = admin_a.post(f"tenants/{a.id}/social-accounts",
+                        {"org_unit_id": a.units["brand"].id, "network": "testnet", "handle": "alpha"}).get_json()
+    admin_a.post(f"tenants/{a.id}/roles", {"key": "auditor", "name": "Auditor", "permissions": ["audit.view"]})
+    grant = admin_a.get(f"tenants/{a.id}/grants").get_json()["items"][0]
+    tokens = admin_a.get("me/tokens").get_json()["items"]
+    ids = {"tenant_id": a.id, "unit_id": a.units["brand"].id, "account_id": acct["id"],
+           "user_id": admin_a_user.id, "grant_id": grant["id"], "role_key": "auditor", "name": "webhooks",
+           "token_id": tokens[0]["id"]}
+    return a, b, admin_a, admin_b, ids
+
+
+BODIES = {
+    "POST": {"name": "x", "parent_id": "unit_x", "org_unit_id": "unit_x", "network": "testnet", "handle": "h",
+             "user_id": "usr_x", "role_key": "viewer", "email": "e@x.test", "display_name": "E", "key": "kk",
+             "permissions": ["audit.view"], "slug": "gamma"},
+    "PATCH": {"name": "changed"},
+}
+
+
+def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from herald.models import CustomRole, Grant, OrgUnit, SocialAccount, Tenant, TenantPlugin, User
+
+    with rt.db.transaction() as s:
+        counts = tuple(s.scalar(select(func.count()).select_from(m).where(m.tenant_id == tenant_id))
+                       for m in (OrgUnit, SocialAccount, User, Grant, CustomRole, TenantPlugin))
+        names = tuple(sorted(s.scalars(select(OrgUnit.name).where(OrgUnit.tenant_id == tenant_id))))
+        tenant = s.get(Tenant, tenant_id)
+        events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.chain == tenant_id))
+        return counts, names, (tenant.name, tenant.status, tenant.slug), events
+
+
+def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald_runtime):
+    a, b, _, admin_b, ids = world
+    before = _fingerprint(herald_runtime, a.id)
+    covered = set()
+    for ep in ENDPOINTS:
+        if ep.public or "<tenant_id>" not in ep.rule:
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: ids[m.group(1)], ep.rule)
+        body = None
+        if ep.body is not None:  # a valid body, so that only tenancy can refuse the call
+            body = {k: v for k, v in BODIES[ep.method].items() if k in ep.body().fields}
+        resp = admin_b.request(ep.method, path, json=body)
+        assert resp.status_code in (403, 404), (ep.method, ep.rule, resp.status_code, resp.get_json())
+        assert a.id not in resp.get_data(as_text=True) or resp.status_code == 404
+        covered.add((ep.method, ep.rule))
+    expected = {(e.method, e.rule) for e in ENDPOINTS if not e.public and "<tenant_id>" in e.rule}
+    assert covered == expected and len(covered) >= 20
+    assert _fingerprint(herald_runtime, a.id) == before
+
+
+def test_tenant_b_cannot_reach_tenant_a_objects_through_its_own_tenant_path(world, herald_runtime):
+    a, b, _, admin_b, ids = world
+    before = _fingerprint(herald_runtime, a.id)
+    for path in (f"tenants/{b.id}/org-units/{ids['unit_id']}", f"tenants/{b.id}/social-accounts/{ids['account_id']}",
+                 f"tenants/{b.id}/users/{ids['user_id']}"):
+        assert admin_b.get(path).status_code == 404
+        assert admin_b.patch(path, {"name": "x"} if "org-units" in path else {"display_name": "x"}).status_code == 404
+    assert admin_b.delete(f"tenants/{b.id}/grants/{ids['grant_id']}").status_code == 404
+    assert admin_b.delete(f"me/tokens/{ids['token_id']}").status_code == 404
+    r = admin_b.post(f"tenants/{b.id}/org-units", {"parent_id": ids["unit_id"], "name": "sneaky"})
+    assert r.status_code == 404
+    r = admin_b.post(f"tenants/{b.id}/grants", {"user_id": ids["user_id"], "role_key": "viewer",
+                                                 "org_unit_id": b.root.id})
+    assert r.status_code == 404
+    r = admin_b.post(f"tenants/{b.id}/org-units/{b.units['brand'].id}/move", {"parent_id": ids["unit_id"]})
+    assert r.status_code == 404
+    assert _fingerprint(herald_runtime, a.id) == before
+
+
+def test_listings_show_only_the_callers_tenant(world):
+    a, b, admin_a, admin_b, _ = world
+    assert [t["id"] for t in admin_b.get("tenants").get_json()["items"]] == [b.id]
+    for path in ("org-units", "social-accounts", "users", "grants", "audit-events"):
+        body = admin_b.get(f"tenants/{b.id}/{path}")
+        text = body.get_data(as_text=True)
+        assert body.status_code == 200 and a.id not in text and "alpha" not in text
+
+
+def test_an_operator_sees_every_tenant(world, seed, api):
+    a, b, *_ = world
+    _, token = seed.operator()
+    ids = {t["id"] for t in api(token).get("tenants").get_json()["items"]}
+    assert {a.id, b.id} <= ids
