@@ -30,7 +30,7 @@ def _units(admin, t) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_malformed_json_is_a_400_naming_the_problem(ctx, client):
-    t, admin, token = ctx
+    t, _admin, token = ctx
     r = client.post(f"/api/v1/tenants/{t.id}/org-units", data='{"name": "x",', content_type="application/json",
                     headers={"Authorization": f"Bearer {token}"})
     assert "not valid JSON" in _problem(r, 400)["detail"]
@@ -38,8 +38,8 @@ def test_malformed_json_is_a_400_naming_the_problem(ctx, client):
 
 def test_a_body_that_is_not_json_is_a_415(ctx, client):
     t, _, token = ctx
-    r = client.post(f"/api/v1/tenants/{t.id}/org-units", data="name=x", content_type="application/x-www-form-urlencoded",
-                    headers={"Authorization": f"Bearer {token}"})
+    r = client.post(f"/api/v1/tenants/{t.id}/org-units", data="name=x",
+                    content_type="application/x-www-form-urlencoded", headers={"Authorization": f"Bearer {token}"})
     _problem(r, 415)
 
 
@@ -103,9 +103,12 @@ def test_a_wrong_method_is_a_405_problem(ctx):
     _problem(admin.request("PUT", f"tenants/{t.id}/org-units"), 405)
 
 
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=300),
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
-                     max_leaves=8)
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=300)
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

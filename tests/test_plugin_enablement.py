@@ -85,7 +85,8 @@ def test_disabling_a_plugin_stops_its_hooks_for_that_tenant_only(two_tenants, re
         calls.clear()
         assert herald_runtime.plugins.for_tenant(s, a.id).classes("herald_network_connectors") == []
         assert calls == []
-        assert [c.key for c in herald_runtime.plugins.for_tenant(s, b.id).classes("herald_network_connectors")] == ["net_one"]
+        offered_to_b = herald_runtime.plugins.for_tenant(s, b.id).classes("herald_network_connectors")
+        assert [c.key for c in offered_to_b] == ["net_one"]
 
 
 @pytest.mark.parametrize(("declared", "message"), [
@@ -121,7 +122,7 @@ def test_two_enabled_plugins_offering_the_same_network_is_an_error_naming_both(t
     register_plugin(_network_plugin("dup", []), "second")
     admin_a.patch(f"tenants/{a.id}/plugins/first", {"enabled": True})
     admin_a.patch(f"tenants/{a.id}/plugins/second", {"enabled": True})
-    with herald_runtime.db.transaction() as s, pytest.raises(PluginError, match="'first'.*'second'|'second'.*'first'"):
+    with herald_runtime.db.transaction() as s, pytest.raises(PluginError, match=r"'first'.*'second'|'second'.*'first'"):
         herald_runtime.plugins.for_tenant(s, a.id).classes("herald_network_connectors")
 
 

@@ -70,7 +70,7 @@ def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
 
 
 def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald_runtime):
-    a, b, _, admin_b, ids = world
+    a, _b, _, admin_b, ids = world
     before = _fingerprint(herald_runtime, a.id)
     covered = set()
     for ep in ENDPOINTS:
@@ -109,7 +109,7 @@ def test_tenant_b_cannot_reach_tenant_a_objects_through_its_own_tenant_path(worl
 
 
 def test_listings_show_only_the_callers_tenant(world):
-    a, b, admin_a, admin_b, _ = world
+    a, b, _admin_a, admin_b, _ = world
     assert [t["id"] for t in admin_b.get("tenants").get_json()["items"]] == [b.id]
     for path in ("org-units", "social-accounts", "users", "grants", "audit-events"):
         body = admin_b.get(f"tenants/{b.id}/{path}")
