@@ -137,9 +137,8 @@ def users_create(c: Ctx, tenant: str, email: str, name: str | None, role: str | 
 @pass_ctx
 def users_disable(c: Ctx, tenant: str, email: str) -> None:
     """Disable a user: their tokens are revoked at once."""
-    from herald import audit
     from herald.people.models import User
-    from herald.people.service import USER_FIELDS, _deprovision
+    from herald.people.service import disable_user
 
     with c.rt.db.transaction() as session:
         t = _tenant(session, tenant)
@@ -148,11 +147,7 @@ def users_disable(c: Ctx, tenant: str, email: str) -> None:
         ).scalar_one_or_none()
         if u is None:
             raise click.ClickException(f"no user {email!r} in {tenant}")
-        before = audit.snapshot(u, USER_FIELDS)
-        u.status = "disabled"
-        _deprovision(session, u)
-        audit.record(session, None, "user.updated", "user", u.id, tenant_id=t.id, before=before,
-                     after=audit.snapshot(u, USER_FIELDS))
+        disable_user(session, None, u)
     click.echo(f"disabled {email}")
 
 

@@ -75,6 +75,20 @@ def update_user(session: Session, actor: Actor, tenant_id: str, user_id: str, ch
     return user
 
 
+def disable_user(session: Session, actor: Actor | None, user: User) -> User:
+    """Disable ``user`` (``actor`` None: the system, e.g. the CLI): access ends at once; their
+    content, approvals and audit history stay attributed to them."""
+    if user.status == "disabled":
+        return user
+    before = audit.snapshot(user, USER_FIELDS)
+    user.status = "disabled"
+    _deprovision(session, user)
+    session.flush()
+    audit.record(session, actor, "user.updated", "user", user.id, tenant_id=user.tenant_id,
+                 before=before, after=audit.snapshot(user, USER_FIELDS))
+    return user
+
+
 def _deprovision(session: Session, user: User) -> None:
     """A disabled user loses access on the very next request: every token is revoked now."""
     now = utcnow()
