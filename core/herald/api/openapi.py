@@ -49,7 +49,7 @@ def build_spec() -> dict[str, Any]:
         if ep.status == 204:
             op["responses"]["204"] = {"description": "Done"}
         elif ep.response is not None:
-            if ep.many or (ep.method == "GET" and ep.response and _is_listing(ep)):
+            if ep.many:
                 schema: Any = {"type": "object", "properties": {
                     "items": {"type": "array", "items": ep.response},
                     "next_cursor": {"type": ["string", "null"]}}}
@@ -67,7 +67,3 @@ def build_spec() -> dict[str, Any]:
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)
     return spec.to_dict()
-
-
-def _is_listing(ep: Any) -> bool:
-    return ep.rule.endswith(("/roles", "/plugins", "/permissions"))

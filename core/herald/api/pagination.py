@@ -58,3 +58,31 @@ def paginate(session: Session, stmt: Select[Any], columns: list[InstrumentedAttr
         last = items[-1]
         next_cursor = _encode([getattr(last, c.key) for c in columns])
     return Page(items, next_cursor)
+
+
+def paginate_sorted(items: list[Any], key: str, limit: int, cursor: str | None) -> Page:
+    """The same pagination over an in-memory list already sorted by the unique ``key``
+    (built-in roles, installed plugins, the permission catalogue)."""
+    start = 0
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            after = json.loads(raw)
+            if not isinstance(after, str):
+                raise ValueError
+        except (ValueError, TypeError) as exc:
+            raise BadRequest("The cursor is not valid; start again without it.") from exc
+        keys = [_key(item, key) for item in items]
+        start = next((i for i, k in enumerate(keys) if k > after), len(items))
+    page = items[start:start + limit]
+    more = start + limit < len(items)
+    next_cursor = _encode_key(_key(page[-1], key)) if more and page else None
+    return Page(page, next_cursor)
+
+
+def _key(item: Any, key: str) -> str:
+    return item[key] if isinstance(item, dict) else getattr(item, key)
+
+
+def _encode_key(value: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")

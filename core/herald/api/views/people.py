@@ -9,7 +9,8 @@ from sqlalchemy import select
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
-from herald.api.pagination import paginate
+from herald.api.pagination import paginate, paginate_sorted
+from herald.api.schemas.common import ListQuery
 from herald.api.schemas.people import (
     GrantCreate,
     GrantListQuery,
@@ -70,13 +71,12 @@ def update_user(tenant_id: str, user_id: str, body: dict[str, Any]):  # type: ig
 
 
 @endpoint(bp, "/tenants/<tenant_id>/roles", "GET", summary="List built-in and custom roles", tag=TAG_ROLES,
-          response=RoleOut)
-def list_roles(tenant_id: str):  # type: ignore[no-untyped-def]
+          query=ListQuery, response=RoleOut, many=True)
+def list_roles(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
     session = db()
     in_tenant(session, actor(), tenant_id)
-    from flask import jsonify
-
-    return jsonify({"items": RoleOut(many=True).dump(service.all_roles(session, tenant_id)), "next_cursor": None})
+    roles = sorted(service.all_roles(session, tenant_id), key=lambda r: r["key"])
+    return paginate_sorted(roles, "key", query["limit"], query["cursor"])
 
 
 def _custom(role: Any) -> dict[str, Any]:

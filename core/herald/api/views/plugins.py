@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
-
 from herald.api.blueprint import bp
 from herald.api.context import actor, db, runtime
 from herald.api.endpoint import endpoint
+from herald.api.pagination import paginate_sorted
+from herald.api.schemas.common import ListQuery
 from herald.api.schemas.plugins import InstalledPluginOut, TenantPluginOut, TenantPluginUpdate
 from herald.authz import require
 from herald.authz.check import in_tenant
@@ -19,20 +19,21 @@ TAG = "Plugins"
 
 
 @endpoint(bp, "/plugins", "GET", summary="Plugins installed on this instance", tag=TAG,
-          response=InstalledPluginOut)
-def installed_plugins():  # type: ignore[no-untyped-def]
+          query=ListQuery, response=InstalledPluginOut, many=True)
+def installed_plugins(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     infos = sorted(runtime().plugins.infos.values(), key=lambda i: i.name)
-    return jsonify({"items": InstalledPluginOut(many=True).dump(infos), "next_cursor": None})
+    return paginate_sorted(infos, "name", query["limit"], query["cursor"])
 
 
 @endpoint(bp, "/tenants/<tenant_id>/plugins", "GET", summary="Plugins with this tenant's enablement",
-          tag=TAG, response=TenantPluginOut)
-def tenant_plugins(tenant_id: str):  # type: ignore[no-untyped-def]
+          tag=TAG, query=ListQuery, response=TenantPluginOut, many=True)
+def tenant_plugins(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, who = db(), actor()
     require(session, who, "plugins.view", in_tenant(session, who, tenant_id))
     host = runtime().plugins
-    items = [service.describe_for_tenant(session, host, tenant_id, n) for n in sorted(host.infos)]
-    return jsonify({"items": TenantPluginOut(many=True).dump(items), "next_cursor": None})
+    names = paginate_sorted([{"name": n} for n in sorted(host.infos)], "name", query["limit"], query["cursor"])
+    names.items = [service.describe_for_tenant(session, host, tenant_id, i["name"]) for i in names.items]
+    return names
 
 
 @endpoint(bp, "/tenants/<tenant_id>/plugins/<name>", "GET", summary="One plugin for this tenant",
