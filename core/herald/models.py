@@ -1,10 +1,23 @@
 """Imports every area's models so that the metadata is complete (Alembic, tests)."""
 
 from herald.audit.models import AuditChain, AuditEvent
+from herald.events.models import OutboxEvent
 from herald.notifications.models import InAppNotification
 from herald.people.models import ApiToken, CustomRole, Grant, User
 from herald.plugin_host.models import TenantPlugin
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
-__all__ = ["ApiToken", "AuditChain", "AuditEvent", "CustomRole", "Grant", "InAppNotification",
-           "OrgUnit", "SocialAccount", "Tenant", "TenantPlugin", "User"]
+__all__ = [
+           "ApiToken",
+           "AuditChain",
+           "AuditEvent",
+           "CustomRole",
+           "Grant",
+           "InAppNotification",
+           "OrgUnit",
+           "OutboxEvent",
+           "SocialAccount",
+           "Tenant",
+           "TenantPlugin",
+           "User",
+]

@@ -1,37 +1,54 @@
-"""Emitting domain events. Events emitted inside a transaction are queued only once it commits
-(and dropped if it rolls back), so subscribers never hear of changes that did not happen."""
+"""Emitting domain events through the transactional outbox.
+
+``emit`` writes the event in the caller's transaction. After the commit the event is queued for
+dispatch at once; if that is lost (a crash between commit and queueing, Redis down), the
+sweeper (:func:`herald.events.dispatch.sweep`, run by workers) finds it and queues it again. A
+rolled-back transaction leaves no event. Delivery is therefore at least once: receivers
+de-duplicate on the event id."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from herald.audit.hashing import jsonable
 from herald.clock import utcnow
+from herald.events.models import OutboxEvent
 from herald.events.subscriber import Event
 from herald.ids import new_id
 from herald.queue.base import Job
 
+log = logging.getLogger(__name__)
 _KEY = "herald_pending_events"
 
 
 def emit(session: Session, tenant_id: str, type_: str, data: dict[str, Any]) -> Event:
-    ev = Event(id=new_id("evt"), type=type_, tenant_id=tenant_id, occurred_at=utcnow(), data=data)
-    session.info.setdefault(_KEY, []).append(ev)
+    ev = Event(id=new_id("evt"), type=type_, tenant_id=tenant_id, occurred_at=utcnow(), data=jsonable(data))
+    session.add(OutboxEvent(id=ev.id, tenant_id=tenant_id, type=type_, data=ev.data, occurred_at=ev.occurred_at))
+    session.info.setdefault(_KEY, []).append(ev.id)
     return ev
+
+
+def dispatch_job(event_id: str) -> Job:
+    return Job("herald.events.dispatch.dispatch", (event_id,), job_id=f"dispatch-{event_id}")
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _queue_after_commit(session: Session) -> None:
-    pending: list[Event] = session.info.pop(_KEY, [])
+    pending: list[str] = session.info.pop(_KEY, [])
     if not pending:
         return
     from herald.runtime import current
 
     queue = current().queue
-    for ev in pending:
-        queue.enqueue(Job("herald.events.dispatch.dispatch", (ev.as_json(),), job_id=f"dispatch-{ev.id}"))
+    for event_id in pending:
+        try:
+            queue.enqueue(dispatch_job(event_id))
+        except Exception:  # the outbox row is committed: the sweeper will queue it
+            log.exception("could not queue event %s now; the sweeper will", event_id)
 
 
 @sa_event.listens_for(Session, "after_rollback")

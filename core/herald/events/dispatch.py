@@ -3,39 +3,69 @@ slow or failing subscriber neither delays nor repeats another's delivery."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import timedelta
 
+from sqlalchemy import select, update
+
+from herald.clock import utcnow
+from herald.events.bus import dispatch_job
+from herald.events.models import OutboxEvent
 from herald.events.subscriber import Event, EventSubscriber
 from herald.queue.base import Job
 from herald.runtime import current
 
-
-def _event(data: dict[str, Any]) -> Event:
-    return Event(id=data["id"], type=data["type"], tenant_id=data["tenant_id"],
-                 occurred_at=datetime.fromisoformat(data["occurred_at"]), data=data["data"])
+#: an undispatched event older than this is presumed lost in transit and queued again
+SWEEP_AFTER = timedelta(seconds=60)
 
 
-def dispatch(event_json: dict[str, Any]) -> int:
+def _event(row: OutboxEvent) -> Event:
+    return Event(id=row.id, type=row.type, tenant_id=row.tenant_id, occurred_at=row.occurred_at, data=row.data)
+
+
+def dispatch(event_id: str) -> int:
+    """Queue one delivery per interested subscriber, then mark the event dispatched. Running
+    twice for one event (sweeper and original) can queue a delivery twice, never zero times."""
     rt = current()
-    ev = _event(event_json)
-    queued = 0
     with rt.db.transaction() as session:
-        hooks = rt.plugins.for_tenant(session, ev.tenant_id)
-        for sub in hooks.instances("herald_event_subscribers"):
+        row = session.get(OutboxEvent, event_id)
+        if row is None or row.dispatched_at is not None:
+            return 0
+        ev = _event(row)
+        queued = 0
+        for sub in rt.plugins.for_tenant(session, ev.tenant_id).instances("herald_event_subscribers"):
             assert isinstance(sub, EventSubscriber)
             if sub.wants(ev):
-                rt.queue.enqueue(Job("herald.events.dispatch.deliver", (sub.key, event_json),
+                rt.queue.enqueue(Job("herald.events.dispatch.deliver", (sub.key, ev.id),
                                      job_id=f"deliver-{sub.key}-{ev.id}"))
                 queued += 1
+        session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.dispatched_at.is_(None))
+                        .values(dispatched_at=utcnow()))
     return queued
 
 
-def deliver(subscriber_key: str, event_json: dict[str, Any]) -> None:
+def deliver(subscriber_key: str, event_id: str) -> None:
     rt = current()
-    ev = _event(event_json)
     with rt.db.transaction() as session:
+        row = session.get(OutboxEvent, event_id)
+        if row is None:
+            return
+        ev = _event(row)
         sub = rt.plugins.for_tenant(session, ev.tenant_id).instance("herald_event_subscribers", subscriber_key)
     if sub is None:  # disabled since the event was emitted: nothing to do
         return
     sub.deliver(ev)  # type: ignore[attr-defined]
+
+
+def sweep(older_than: timedelta = SWEEP_AFTER, limit: int = 1000) -> int:
+    """Queue again the events that were committed but never dispatched."""
+    rt = current()
+    with rt.db.transaction() as session:
+        ids = session.scalars(
+            select(OutboxEvent.id).where(OutboxEvent.dispatched_at.is_(None),
+                                         OutboxEvent.occurred_at <= utcnow() - older_than)
+            .order_by(OutboxEvent.occurred_at).limit(limit)
+        ).all()
+    for event_id in ids:
+        rt.queue.enqueue(dispatch_job(event_id))
+    return len(ids)
+
