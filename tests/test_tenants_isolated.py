@@ -43,15 +43,21 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
     tokens = admin_a.get("me/tokens").get_json()["items"]
     ids = {"tenant_id": a.id, "unit_id": a.units["brand"].id, "account_id": acct["id"],
            "user_id": admin_a_user.id, "grant_id": grant["id"], "role_key": "auditor", "name": "webhooks",
-           "token_id": tokens[0]["id"]}
+           "token_id": tokens[0]["id"], "number": "1"}
+    post = admin_a.post(f"tenants/{a.id}/posts", {"org_unit_id": a.units["brand"].id, "content": {
+        "targets": [acct["id"]], "variants": [{"text": "hello"}]}})
+    assert post.status_code == 201, post.get_json()
+    ids["post_id"] = post.get_json()["id"]
     return a, b, admin_a, admin_b, ids
 
 
 BODIES = {
     "POST": {"name": "x", "parent_id": "unit_x", "org_unit_id": "unit_x", "network": "testnet", "handle": "h",
              "user_id": "usr_x", "role_key": "viewer", "email": "e@x.test", "display_name": "E", "key": "kk",
-             "permissions": ["audit.view"], "slug": "gamma"},
+             "permissions": ["audit.view"], "slug": "gamma", "base_version": 1,
+             "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},
     "PATCH": {"name": "changed"},
+    "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},
 }
 
 
@@ -80,7 +86,10 @@ def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald
         body = None
         if ep.body is not None:  # a valid body, so that only tenancy can refuse the call
             body = {k: v for k, v in BODIES[ep.method].items() if k in ep.body().fields}
-        resp = admin_b.request(ep.method, path, json=body)
+        query = {}
+        if ep.query is not None:  # required query parameters, valid
+            query = {f.data_key or n: "1" for n, f in ep.query().fields.items() if f.required}
+        resp = admin_b.request(ep.method, path, json=body, query_string=query)
         assert resp.status_code in (403, 404), (ep.method, ep.rule, resp.status_code, resp.get_json())
         assert a.id not in resp.get_data(as_text=True) or resp.status_code == 404
         covered.add((ep.method, ep.rule))

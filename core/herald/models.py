@@ -1,6 +1,7 @@
 """Imports every area's models so that the metadata is complete (Alembic, tests)."""
 
 from herald.audit.models import AuditChain, AuditEvent
+from herald.content.models import Post, PostVersion
 from herald.events.models import OutboxEvent
 from herald.notifications.models import InAppNotification
 from herald.people.models import ApiToken, CustomRole, Grant, User
@@ -8,16 +9,6 @@ from herald.plugin_host.models import TenantPlugin
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
 __all__ = [
-           "ApiToken",
-           "AuditChain",
-           "AuditEvent",
-           "CustomRole",
-           "Grant",
-           "InAppNotification",
-           "OrgUnit",
-           "OutboxEvent",
-           "SocialAccount",
-           "Tenant",
-           "TenantPlugin",
-           "User",
+    "ApiToken", "AuditChain", "AuditEvent", "CustomRole", "Grant", "InAppNotification", "OrgUnit",
+    "OutboxEvent", "Post", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User",
 ]

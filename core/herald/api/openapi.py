@@ -23,8 +23,9 @@ PROBLEM = {
 }
 
 
-def _name(schema: type) -> str:
-    return schema.__name__
+def _name(schema: type | object) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__
 
 
 @cache

@@ -77,10 +77,9 @@ def get_unit(session: Session, actor: Actor, tenant_id: str, unit_id: str, permi
     unit = session.get(OrgUnit, unit_id)
     if unit is None or unit.tenant_id != tenant_id:
         raise NotFound(f"No org unit {unit_id!r} in this tenant.")
-    if permission == "units.view":
-        if not can(session, actor, "units.view", unit):
-            raise NotFound(f"No org unit {unit_id!r} in this tenant.")
-    else:
+    if not can(session, actor, "units.view", unit):  # invisible units do not exist for this actor
+        raise NotFound(f"No org unit {unit_id!r} in this tenant.")
+    if permission != "units.view":
         require(session, actor, permission, unit)
     return unit
 

@@ -1,0 +1,89 @@
+"""Schemas of posts, variants and versions."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from herald.api.schemas.common import Id, ListQuery, Locale
+
+
+class MediaRef(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["image", "video", "gif", "document"]))
+    asset_id = Id(load_default=None)
+    url = fields.Url(load_default=None, validate=validate.Length(max=2000))
+    alt_text = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class Variant(Schema):
+    network = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"),
+                            metadata={"description": "Connector key; null applies to every targeted network"})
+    language = Locale(load_default=None, allow_none=True)
+    text = fields.String(load_default="", validate=validate.Length(max=20_000))
+    media = fields.List(fields.Nested(MediaRef), load_default=list, validate=validate.Length(max=20))
+    first_comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class Content(Schema):
+    title = fields.String(load_default="", validate=validate.Length(max=300))
+    targets = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
+    variants = fields.List(fields.Nested(Variant), required=True, validate=validate.Length(min=1, max=50))
+    tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list,
+                       validate=validate.Length(max=50))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class PostCreate(Schema):
+    org_unit_id = Id(required=True)
+    campaign = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    content = fields.Nested(Content, required=True)
+
+
+class PostSave(Schema):
+    base_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    content = fields.Nested(Content, required=True)
+
+
+class RestoreBody(Schema):
+    base_version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class PostOut(Schema):
+    id = fields.String()
+    org_unit_id = fields.String()
+    campaign = fields.String(allow_none=True)
+    status = fields.String()
+    author_id = fields.String()
+    current_version = fields.Integer()
+    lease_holder_id = fields.String(allow_none=True)
+    lease_expires_at = fields.DateTime(allow_none=True)
+    content = fields.Raw()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class VersionOut(Schema):
+    number = fields.Integer()
+    author_id = fields.String()
+    created_at = fields.DateTime()
+    restored_from = fields.Integer(allow_none=True)
+    changes = fields.Raw()
+    content = fields.Raw()
+
+
+class PostListQuery(ListQuery):
+    org_unit_id = Id(load_default=None)
+    descendants = fields.Boolean(load_default=True)
+    campaign = fields.String(load_default=None, validate=validate.Length(max=200))
+    status = fields.String(load_default=None, validate=validate.Length(max=32))
+    author_id = Id(load_default=None)
+
+
+class CompareQuery(Schema):
+    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class CompareOut(Schema):
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    changes = fields.Raw()

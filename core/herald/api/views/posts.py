@@ -1,0 +1,133 @@
+"""Posts: compose, edit under a lease, version history, compare and restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from herald.api.blueprint import bp
+from herald.api.context import actor, db
+from herald.api.endpoint import endpoint
+from herald.api.pagination import paginate
+from herald.api.schemas.common import ListQuery
+from herald.api.schemas.content import (
+    CompareOut,
+    CompareQuery,
+    PostCreate,
+    PostListQuery,
+    PostOut,
+    PostSave,
+    RestoreBody,
+    VersionOut,
+)
+from herald.authz import visible_unit_filter
+from herald.authz.check import in_tenant
+from herald.content import service
+from herald.content.diff import diff
+from herald.content.models import Post, PostVersion
+from herald.tenancy.models import OrgUnit
+from herald.tenancy.service import get_unit
+
+TAG = "Posts"
+BASE = "/tenants/<tenant_id>/posts"
+
+
+def _out(post: Post) -> dict[str, Any]:
+    current = service.version(db(), post, post.current_version)
+    return {**{c: getattr(post, c) for c in PostOut().fields if c != "content"}, "content": current.content}
+
+
+@endpoint(bp, BASE, "POST", summary="Create a post (version 1); every problem is reported at once", tag=TAG,
+          body=PostCreate, response=PostOut, status=201)
+def create_post(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.create_post(db(), actor(), tenant_id, **body)
+    db().commit()
+    return _out(post)
+
+
+@endpoint(bp, BASE, "GET", summary="Posts on units you can see", tag=TAG, query=PostListQuery,
+          response=PostOut, many=True)
+def list_posts(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    session, who = db(), actor()
+    in_tenant(session, who, tenant_id)
+    units = select(OrgUnit.id).where(OrgUnit.tenant_id == tenant_id,
+                                     visible_unit_filter(session, who, "posts.view", tenant_id))
+    if query["org_unit_id"]:
+        unit = get_unit(session, who, tenant_id, query["org_unit_id"])
+        units = units.where(OrgUnit.path.startswith(unit.path, autoescape=True) if query["descendants"]
+                            else OrgUnit.id == unit.id)
+    stmt = select(Post).where(Post.tenant_id == tenant_id, Post.org_unit_id.in_(units))
+    for key in ("campaign", "status", "author_id"):
+        if query[key]:
+            stmt = stmt.where(getattr(Post, key) == query[key])
+    page = paginate(session, stmt, [Post.created_at, Post.id], query["limit"], query["cursor"])
+    page.items = [_out(p) for p in page.items]
+    return page
+
+
+@endpoint(bp, BASE + "/<post_id>", "GET", summary="A post with its current content", tag=TAG, response=PostOut)
+def get_post(tenant_id: str, post_id: str):  # type: ignore[no-untyped-def]
+    return _out(service.get_post(db(), actor(), tenant_id, post_id))
+
+
+@endpoint(bp, BASE + "/<post_id>/content", "PUT",
+          summary="Save new content as a new version (based on base_version; takes the edit lease)",
+          tag=TAG, body=PostSave, response=PostOut)
+def save_post(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.save_post(db(), actor(), tenant_id, post_id, **body)
+    db().commit()
+    return _out(post)
+
+
+@endpoint(bp, BASE + "/<post_id>/lease", "POST", summary="Take (or renew) the edit lease", tag=TAG, response=PostOut)
+def take_lease(tenant_id: str, post_id: str):  # type: ignore[no-untyped-def]
+    session = db()
+    post = service.take_lease(session, actor(), service.get_post(session, actor(), tenant_id, post_id, "posts.edit"))
+    session.commit()
+    return _out(post)
+
+
+@endpoint(bp, BASE + "/<post_id>/lease", "DELETE", summary="Give the edit lease back", tag=TAG, status=204)
+def release_lease(tenant_id: str, post_id: str):  # type: ignore[no-untyped-def]
+    session = db()
+    service.release_lease(session, actor(), service.get_post(session, actor(), tenant_id, post_id))
+    session.commit()
+
+
+@endpoint(bp, BASE + "/<post_id>/lease/break", "POST", summary="Break another editor's lease (managers; audited)",
+          tag=TAG, response=PostOut)
+def break_lease(tenant_id: str, post_id: str):  # type: ignore[no-untyped-def]
+    post = service.break_lease(db(), actor(), tenant_id, post_id)
+    db().commit()
+    return _out(post)
+
+
+@endpoint(bp, BASE + "/<post_id>/versions", "GET", summary="Version history, newest first", tag=TAG,
+          query=ListQuery, response=VersionOut, many=True)
+def list_versions(tenant_id: str, post_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.get_post(db(), actor(), tenant_id, post_id)
+    stmt = select(PostVersion).where(PostVersion.post_id == post.id)
+    return paginate(db(), stmt, [PostVersion.number], query["limit"], query["cursor"], descending=True)
+
+
+@endpoint(bp, BASE + "/<post_id>/versions/<int:number>", "GET", summary="One version", tag=TAG,
+          response=VersionOut)
+def get_version(tenant_id: str, post_id: str, number: int):  # type: ignore[no-untyped-def]
+    return service.version(db(), service.get_post(db(), actor(), tenant_id, post_id), number)
+
+
+@endpoint(bp, BASE + "/<post_id>/compare", "GET", summary="Field-level differences between two versions",
+          tag=TAG, query=CompareQuery, response=CompareOut)
+def compare(tenant_id: str, post_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.get_post(db(), actor(), tenant_id, post_id)
+    a, b = service.version(db(), post, query["from_"]), service.version(db(), post, query["to"])
+    return {"from_": a.number, "to": b.number, "changes": diff(a.content, b.content)}
+
+
+@endpoint(bp, BASE + "/<post_id>/versions/<int:number>/restore", "POST",
+          summary="Restore an old version as a new version", tag=TAG, body=RestoreBody, response=PostOut)
+def restore(tenant_id: str, post_id: str, number: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.restore_version(db(), actor(), tenant_id, post_id, number, body["base_version"])
+    db().commit()
+    return _out(post)

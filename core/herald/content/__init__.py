@@ -1,0 +1,1 @@
+"""Content: posts, their per-network and per-language variants, versions and edit leases."""

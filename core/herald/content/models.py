@@ -1,0 +1,49 @@
+"""Data model of content: a post, its immutable versions, and the edit lease on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from herald.clock import utcnow
+from herald.db import Base, JSONType, UTCDateTime
+from herald.ids import new_id
+
+
+class Post(Base):
+    """A post belongs to an org unit; its content lives in versions (``current_version``)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_tenant_unit", "tenant_id", "org_unit_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("post"))
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    org_unit_id: Mapped[str] = mapped_column(ForeignKey("org_units.id"))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    lease_holder_id: Mapped[str | None] = mapped_column(String(32))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class PostVersion(Base):
+    """Every save is a version: the whole content, who saved it, and what changed (field-level
+    diff against the previous version). Versions are never changed."""
+
+    __tablename__ = "post_versions"
+    __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("pver"))
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[str] = mapped_column(String(32))
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
