@@ -158,3 +158,40 @@ def test_versions_record_who_changed_what_and_can_be_compared_and_restored(brand
     v1 = editor.get(f"tenants/{t.id}/posts/{post['id']}/versions/1").get_json()
     assert v3["content"] == v1["content"] and v3["restored_from"] == 1
     assert editor.get(f"tenants/{t.id}/posts/{post['id']}/versions/9").status_code == 404
+
+
+def test_comments_mention_colleagues_who_can_see_the_post_and_notify_them(brand, herald_runtime, run_jobs):
+    from sqlalchemy import select
+
+    from herald.notifications.models import InAppNotification
+
+    t, accts, users, _ = brand
+    editor = users["editor"]
+    post = editor.post(f"tenants/{t.id}/posts", {"org_unit_id": t.units["coffee"].id,
+                                                 "content": _content(accts, "x_coffee")}).get_json()
+    designer_id = users["designer"].get("me").get_json()["id"]
+    outsider_id = users["creator_dubai"].get("me").get_json()["id"]  # cannot see coffee's posts
+    refused = editor.post(f"tenants/{t.id}/posts/{post['id']}/comments",
+                          {"body": "look", "mentions": [outsider_id]})
+    assert refused.status_code == 422 and "mentions[0]" in refused.get_json()["errors"]
+    ok = editor.post(f"tenants/{t.id}/posts/{post['id']}/comments",
+                     {"body": "Can you check the Arabic line?", "version": 1, "mentions": [designer_id]})
+    assert ok.status_code == 201, ok.get_json()
+    assert run_jobs() == 0
+    with herald_runtime.db.transaction() as s:
+        kinds = s.scalars(select(InAppNotification.kind).where(InAppNotification.recipient_id == designer_id)).all()
+    assert kinds == ["post.mentioned"]
+    listed = users["designer"].get(f"tenants/{t.id}/posts/{post['id']}/comments").get_json()["items"]
+    assert [c["body"] for c in listed] == ["Can you check the Arabic line?"]
+
+
+def test_the_history_tells_the_whole_story_in_order(brand):
+    t, accts, users, _ = brand
+    editor, manager = users["editor"], users["manager"]
+    post = editor.post(f"tenants/{t.id}/posts", {"org_unit_id": t.units["coffee"].id,
+                                                 "content": _content(accts, "x_coffee")}).get_json()
+    _save(editor, t, post["id"], 1, _content(accts, "x_coffee", en="v2"))
+    manager.post(f"tenants/{t.id}/posts/{post['id']}/lease/break")
+    editor.post(f"tenants/{t.id}/posts/{post['id']}/comments", {"body": "done"})
+    story = manager.get(f"tenants/{t.id}/posts/{post['id']}/history").get_json()["items"]
+    assert [e["action"] for e in story] == ["post.created", "post.edited", "post.lease_broken", "post.commented"]

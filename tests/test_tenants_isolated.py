@@ -54,7 +54,7 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
 BODIES = {
     "POST": {"name": "x", "parent_id": "unit_x", "org_unit_id": "unit_x", "network": "testnet", "handle": "h",
              "user_id": "usr_x", "role_key": "viewer", "email": "e@x.test", "display_name": "E", "key": "kk",
-             "permissions": ["audit.view"], "slug": "gamma", "base_version": 1,
+             "permissions": ["audit.view"], "slug": "gamma", "base_version": 1, "body": "hi",
              "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},
     "PATCH": {"name": "changed"},
     "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},

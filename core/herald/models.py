@@ -1,7 +1,7 @@
 """Imports every area's models so that the metadata is complete (Alembic, tests)."""
 
 from herald.audit.models import AuditChain, AuditEvent
-from herald.content.models import Post, PostVersion
+from herald.content.models import Post, PostComment, PostVersion
 from herald.events.models import OutboxEvent
 from herald.notifications.models import InAppNotification
 from herald.people.models import ApiToken, CustomRole, Grant, User
@@ -10,5 +10,5 @@ from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
 __all__ = [
     "ApiToken", "AuditChain", "AuditEvent", "CustomRole", "Grant", "InAppNotification", "OrgUnit",
-    "OutboxEvent", "Post", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User",
+    "OutboxEvent", "Post", "PostComment", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User",
 ]

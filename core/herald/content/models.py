@@ -47,3 +47,17 @@ class PostVersion(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     restored_from: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PostComment(Base):
+    """A comment on a post (optionally on one version), with mentioned colleagues."""
+
+    __tablename__ = "post_comments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("cmt"))
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(String(5000))
+    mentions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

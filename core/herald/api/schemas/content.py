@@ -87,3 +87,18 @@ class CompareOut(Schema):
     from_ = fields.Integer(data_key="from")
     to = fields.Integer()
     changes = fields.Raw()
+
+
+class CommentCreate(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    mentions = fields.List(Id(), load_default=list, validate=validate.Length(max=20))
+
+
+class CommentOut(Schema):
+    id = fields.String()
+    version = fields.Integer(allow_none=True)
+    author_id = fields.String()
+    body = fields.String()
+    mentions = fields.List(fields.String())
+    created_at = fields.DateTime()

@@ -10,8 +10,11 @@ from herald.api.blueprint import bp
 from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
 from herald.api.pagination import paginate
+from herald.api.schemas.audit import AuditEventOut
 from herald.api.schemas.common import ListQuery
 from herald.api.schemas.content import (
+    CommentCreate,
+    CommentOut,
     CompareOut,
     CompareQuery,
     PostCreate,
@@ -21,11 +24,12 @@ from herald.api.schemas.content import (
     RestoreBody,
     VersionOut,
 )
+from herald.audit.models import AuditEvent
 from herald.authz import visible_unit_filter
 from herald.authz.check import in_tenant
-from herald.content import service
+from herald.content import comments, service
 from herald.content.diff import diff
-from herald.content.models import Post, PostVersion
+from herald.content.models import Post, PostComment, PostVersion
 from herald.tenancy.models import OrgUnit
 from herald.tenancy.service import get_unit
 
@@ -131,3 +135,30 @@ def restore(tenant_id: str, post_id: str, number: int, body: dict[str, Any]):  #
     post = service.restore_version(db(), actor(), tenant_id, post_id, number, body["base_version"])
     db().commit()
     return _out(post)
+
+
+@endpoint(bp, BASE + "/<post_id>/comments", "POST",
+          summary="Comment on a post or one of its versions, mentioning colleagues", tag=TAG,
+          body=CommentCreate, response=CommentOut, status=201)
+def add_comment(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    comment = comments.add_comment(db(), actor(), tenant_id, post_id, body=body["body"],
+                                   version_number=body["version"], mentions=body["mentions"])
+    db().commit()
+    return comment
+
+
+@endpoint(bp, BASE + "/<post_id>/comments", "GET", summary="The post's comments, oldest first", tag=TAG,
+          query=ListQuery, response=CommentOut, many=True)
+def list_comments(tenant_id: str, post_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.get_post(db(), actor(), tenant_id, post_id)
+    stmt = select(PostComment).where(PostComment.post_id == post.id)
+    return paginate(db(), stmt, [PostComment.created_at, PostComment.id], query["limit"], query["cursor"])
+
+
+@endpoint(bp, BASE + "/<post_id>/history", "GET", summary="The whole story of the post, in order", tag=TAG,
+          query=ListQuery, response=AuditEventOut, many=True)
+def history(tenant_id: str, post_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = service.get_post(db(), actor(), tenant_id, post_id)
+    stmt = select(AuditEvent).where(AuditEvent.chain == tenant_id, AuditEvent.object_type == "post",
+                                    AuditEvent.object_id == post.id)
+    return paginate(db(), stmt, [AuditEvent.chain_seq], query["limit"], query["cursor"])
