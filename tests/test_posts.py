@@ -195,3 +195,21 @@ def test_the_history_tells_the_whole_story_in_order(brand):
     editor.post(f"tenants/{t.id}/posts/{post['id']}/comments", {"body": "done"})
     story = manager.get(f"tenants/{t.id}/posts/{post['id']}/history").get_json()["items"]
     assert [e["action"] for e in story] == ["post.created", "post.edited", "post.lease_broken", "post.commented"]
+
+
+def test_post_listings_follow_the_tree_and_the_viewer_s_reach(brand):
+    t, accts, users, admin = brand
+    body = {"org_unit_id": t.units["coffee"].id, "content": _content(accts, "x_coffee")}
+    on_coffee = admin.post(f"tenants/{t.id}/posts", body).get_json()["id"]
+    on_dubai = admin.post(f"tenants/{t.id}/posts", {"org_unit_id": t.units["dubai"].id,
+                                                    "content": _content(accts, "x_dubai")}).get_json()["id"]
+
+    def ids(client, **query):  # type: ignore[no-untyped-def]
+        r = client.get(f"tenants/{t.id}/posts", query_string=query)
+        assert r.status_code == 200, r.get_json()
+        return {p["id"] for p in r.get_json()["items"]}
+
+    coffee = t.units["coffee"].id
+    assert ids(admin, org_unit_id=coffee) == {on_coffee, on_dubai}
+    assert ids(admin, org_unit_id=coffee, descendants="false") == {on_coffee}
+    assert ids(users["creator_dubai"]) == {on_dubai}  # sees its franchise, not the brand above

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import Select, String, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from herald import audit
-from herald.authz import Actor, can, require
+from herald.authz import Actor, can, require, visible_unit_filter
 from herald.authz.check import in_tenant, root_unit
 from herald.clock import utcnow
 from herald.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -237,3 +237,17 @@ def update_account(session: Session, actor: Actor, tenant_id: str, account_id: s
 
 def tenant_root(session: Session, tenant_id: str) -> OrgUnit:
     return root_unit(session, tenant_id)
+
+
+def unit_ids_in_scope(session: Session, actor: Actor, tenant_id: str, permission: str,
+                      under_id: str | None = None, descendants: bool = True) -> Select[tuple[str]]:
+    """A subquery of the unit ids where ``permission`` holds for ``actor``, optionally narrowed
+    to one unit (with or without its descendants) — what every "list X on units" filter needs."""
+    in_tenant(session, actor, tenant_id)
+    units = select(OrgUnit.id).where(OrgUnit.tenant_id == tenant_id,
+                                     visible_unit_filter(session, actor, permission, tenant_id))
+    if under_id:
+        unit = get_unit(session, actor, tenant_id, under_id)
+        units = units.where(OrgUnit.path.startswith(unit.path, autoescape=True) if descendants
+                            else OrgUnit.id == unit.id)
+    return units

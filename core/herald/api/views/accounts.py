@@ -11,10 +11,8 @@ from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
 from herald.api.pagination import paginate
 from herald.api.schemas.tenancy import AccountCreate, AccountListQuery, AccountOut, AccountUpdate
-from herald.authz import visible_unit_filter
-from herald.authz.check import in_tenant
 from herald.tenancy import service
-from herald.tenancy.models import OrgUnit, SocialAccount
+from herald.tenancy.models import SocialAccount
 
 TAG = "Social accounts"
 
@@ -23,13 +21,8 @@ TAG = "Social accounts"
           tag=TAG, query=AccountListQuery, response=AccountOut, many=True)
 def list_accounts(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, who = db(), actor()
-    in_tenant(session, who, tenant_id)
-    visible = select(OrgUnit.id).where(OrgUnit.tenant_id == tenant_id,
-                                       visible_unit_filter(session, who, "accounts.view", tenant_id))
-    if query["org_unit_id"]:
-        unit = service.get_unit(session, who, tenant_id, query["org_unit_id"])
-        visible = visible.where(OrgUnit.path.startswith(unit.path, autoescape=True) if query["descendants"]
-                                else OrgUnit.id == unit.id)
+    visible = service.unit_ids_in_scope(session, who, tenant_id, "accounts.view", query["org_unit_id"],
+                                        query["descendants"])
     stmt = select(SocialAccount).where(SocialAccount.tenant_id == tenant_id,
                                        SocialAccount.org_unit_id.in_(visible))
     if query["network"]:

@@ -25,13 +25,10 @@ from herald.api.schemas.content import (
     VersionOut,
 )
 from herald.audit.models import AuditEvent
-from herald.authz import visible_unit_filter
-from herald.authz.check import in_tenant
 from herald.content import comments, service
 from herald.content.diff import diff
 from herald.content.models import Post, PostComment, PostVersion
-from herald.tenancy.models import OrgUnit
-from herald.tenancy.service import get_unit
+from herald.tenancy.service import unit_ids_in_scope
 
 TAG = "Posts"
 BASE = "/tenants/<tenant_id>/posts"
@@ -54,13 +51,7 @@ def create_post(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untype
           response=PostOut, many=True)
 def list_posts(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, who = db(), actor()
-    in_tenant(session, who, tenant_id)
-    units = select(OrgUnit.id).where(OrgUnit.tenant_id == tenant_id,
-                                     visible_unit_filter(session, who, "posts.view", tenant_id))
-    if query["org_unit_id"]:
-        unit = get_unit(session, who, tenant_id, query["org_unit_id"])
-        units = units.where(OrgUnit.path.startswith(unit.path, autoescape=True) if query["descendants"]
-                            else OrgUnit.id == unit.id)
+    units = unit_ids_in_scope(session, who, tenant_id, "posts.view", query["org_unit_id"], query["descendants"])
     stmt = select(Post).where(Post.tenant_id == tenant_id, Post.org_unit_id.in_(units))
     for key in ("campaign", "status", "author_id"):
         if query[key]:
