@@ -6,6 +6,7 @@ plugin can take over. They are enabled for every tenant unless its admin disable
 BUILTIN_PLUGINS: list[tuple[str, str]] = [
     ("local_auth", "herald.builtin.local_auth"),
     ("human_review", "herald.builtin.human_review"),
+    ("style_guide", "herald.builtin.style_guide"),
     ("inapp_notifier", "herald.builtin.inapp_notifier"),
     ("webhooks", "herald.builtin.webhooks"),
 ]
