@@ -57,7 +57,8 @@ BODIES = {
              "permissions": ["audit.view"], "slug": "gamma", "base_version": 1, "body": "hi",
              "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},
     "PATCH": {"name": "changed"},
-    "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},
+    "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "name": "w",
+            "steps": [{"name": "s", "kind": "human_review", "deciders": {"role": "editor"}}]},
 }
 
 

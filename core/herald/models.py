@@ -1,5 +1,6 @@
 """Imports every area's models so that the metadata is complete (Alembic, tests)."""
 
+from herald.approvals.models import Workflow
 from herald.audit.models import AuditChain, AuditEvent
 from herald.content.models import Post, PostComment, PostVersion
 from herald.events.models import OutboxEvent
@@ -10,5 +11,5 @@ from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
 __all__ = [
     "ApiToken", "AuditChain", "AuditEvent", "CustomRole", "Grant", "InAppNotification", "OrgUnit",
-    "OutboxEvent", "Post", "PostComment", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User",
+    "OutboxEvent", "Post", "PostComment", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User", "Workflow",
 ]

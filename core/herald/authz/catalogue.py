@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, str] = {
     "plugins.view": "See which plugins are enabled",
     "plugins.manage": "Enable, disable and configure plugins",
     "audit.view": "Read and verify the audit log",
+    "workflows.manage": "Define approval workflows and style-guide rules",
     "posts.view": "See posts",
     "posts.create": "Create posts",
     "posts.edit": "Edit posts",
@@ -42,7 +43,7 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
     "manager": {
         "name": "Manager",
         "permissions": (*_VIEW, "users.view", "grants.view", "grants.manage", "plugins.view",
-                        "audit.view", "accounts.manage", "posts.create", "posts.edit",
+                        "audit.view", "workflows.manage", "accounts.manage", "posts.create", "posts.edit",
                         "posts.review", "posts.approve", "posts.schedule", "posts.publish",
                         "media.manage", "analytics.view", "inbox.view", "inbox.respond"),
     },
