@@ -8,7 +8,6 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from herald import audit
@@ -65,12 +64,6 @@ def authenticate(session: Session, presented: str) -> Actor | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return actor_for_user(user, token.id)
-
-
-def list_tokens(session: Session, user_id: str) -> list[ApiToken]:
-    return list(session.execute(
-        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
-    ).scalars())
 
 
 def revoke_token(session: Session, actor: Actor, token_id: str) -> ApiToken:

@@ -78,9 +78,6 @@ class UnitListQuery(ListQuery):
     include_archived = fields.Boolean(load_default=False)
 
 
-Handle = fields.String
-
-
 class AccountOut(Schema):
     id = fields.String()
     org_unit_id = fields.String()
