@@ -12,6 +12,11 @@ from herald.clock import utcnow
 from herald.db import Base, JSONType, UTCDateTime
 from herald.ids import new_id
 
+#: a post's lifecycle. draft → in_review → approved → scheduled → publishing → published
+#: (or partially_published / failed); changes_requested returns it to the author; rejected ends it.
+POST_STATUSES = ("draft", "in_review", "changes_requested", "approved", "rejected", "scheduled", "publishing",
+                 "published", "partially_published", "failed")
+
 
 class Post(Base):
     """A post belongs to an org unit; its content lives in versions (``current_version``)."""
@@ -26,6 +31,8 @@ class Post(Base):
     status: Mapped[str] = mapped_column(String(32), default="draft")
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     current_version: Mapped[int] = mapped_column(Integer, default=1)
+    #: the version every required approval was given to (None: not approved).
+    approved_version: Mapped[int | None] = mapped_column(Integer)
     lease_holder_id: Mapped[str | None] = mapped_column(String(32))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

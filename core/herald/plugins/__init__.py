@@ -7,7 +7,17 @@ A plugin is a module (named by an entry point in the ``herald`` group) that sets
 """
 
 from herald.approvals.step import ApprovalStepKind, StepOutcome
-from herald.auth.provider import AuthProvider, DirectoryUser, Identity, UserDirectory
+from herald.auth.provider import (
+    AuthProvider,
+    DirectoryUser,
+    ExternalIdentity,
+    Identity,
+    ReplayCache,
+    SsoContext,
+    SsoRefused,
+    SsoStart,
+    UserDirectory,
+)
 from herald.console.extension import ConsoleExtension, MenuEntry
 from herald.crm.sink import CrmRecord, CrmSink
 from herald.enrichment.enricher import Enricher
@@ -15,10 +25,28 @@ from herald.events.subscriber import Event, EventSubscriber
 from herald.hookspecs import HOOK_API_VERSION, hookimpl
 from herald.networks.connector import (
     Capabilities,
+    ConnectedAccount,
+    MediaFile,
+    Mention,
+    MentionPage,
     NetworkConnector,
-    NotSupported,
     Problem,
+    PublishRequest,
+    PublishResult,
+    RemoteProfile,
+    TokenSet,
     VariantDraft,
+)
+from herald.networks.errors import (
+    AuthExpired,
+    AuthRevoked,
+    DuplicateContent,
+    NetworkError,
+    NotSupported,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    UncertainOutcome,
 )
 from herald.notifications.notifier import Notification, Notifier
 from herald.plugin_host.settings import PluginSettings
@@ -26,24 +54,45 @@ from herald.plugin_host.settings import PluginSettings
 __all__ = [
     "HOOK_API_VERSION",
     "ApprovalStepKind",
+    "AuthExpired",
     "AuthProvider",
+    "AuthRevoked",
     "Capabilities",
+    "ConnectedAccount",
     "ConsoleExtension",
     "CrmRecord",
     "CrmSink",
     "DirectoryUser",
+    "DuplicateContent",
     "Enricher",
     "Event",
     "EventSubscriber",
+    "ExternalIdentity",
     "Identity",
+    "MediaFile",
+    "Mention",
+    "MentionPage",
     "MenuEntry",
     "NetworkConnector",
+    "NetworkError",
     "NotSupported",
     "Notification",
     "Notifier",
+    "PermanentError",
     "PluginSettings",
     "Problem",
+    "PublishRequest",
+    "PublishResult",
+    "RateLimited",
+    "RemoteProfile",
+    "ReplayCache",
+    "SsoContext",
+    "SsoRefused",
+    "SsoStart",
     "StepOutcome",
+    "TokenSet",
+    "TransientError",
+    "UncertainOutcome",
     "UserDirectory",
     "VariantDraft",
     "hookimpl",
