@@ -48,6 +48,15 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
         "targets": [acct["id"]], "variants": [{"text": "hello"}]}})
     assert post.status_code == 201, post.get_json()
     ids["post_id"] = post.get_json()["id"]
+    ids["key"] = "legal"
+    admin_a.request("PUT", f"tenants/{a.id}/org-units/{a.units['brand'].id}/workflows/legal",
+                    json={"name": "Legal", "steps": [{"name": "s", "kind": "human_review",
+                                                      "deciders": {"role": "legal_reviewer"}}]})
+    rule = admin_a.post(f"tenants/{a.id}/workflow-rules", {
+        "org_unit_id": a.units["brand"].id, "name": "Paid", "conditions": {"paid_promotion": True},
+        "workflow_key": "legal"})
+    assert rule.status_code == 201, rule.get_json()
+    ids["rule_id"] = rule.get_json()["id"]
     return a, b, admin_a, admin_b, ids
 
 
@@ -55,10 +64,12 @@ BODIES = {
     "POST": {"name": "x", "parent_id": "unit_x", "org_unit_id": "unit_x", "network": "testnet", "handle": "h",
              "user_id": "usr_x", "role_key": "viewer", "email": "e@x.test", "display_name": "E", "key": "kk",
              "permissions": ["audit.view"], "slug": "gamma", "base_version": 1, "body": "hi",
-             "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}},
+             "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "decision": "approve",
+             "conditions": {"tags_any": ["x"]}, "workflow_key": "legal"},
     "PATCH": {"name": "changed"},
     "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "name": "w",
-            "steps": [{"name": "s", "kind": "human_review", "deciders": {"role": "editor"}}]},
+            "steps": [{"name": "s", "kind": "human_review", "deciders": {"role": "editor"}}],
+            "org_unit_id": "unit_x", "conditions": {"tags_any": ["x"]}, "workflow_key": "legal"},
 }
 
 

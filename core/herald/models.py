@@ -1,15 +1,35 @@
 """Imports every area's models so that the metadata is complete (Alembic, tests)."""
 
-from herald.approvals.models import Workflow
+from herald.approvals.models import ApprovalDecision, ApprovalRun, ExternalReview, Workflow, WorkflowRule
 from herald.audit.models import AuditChain, AuditEvent
 from herald.content.models import Post, PostComment, PostVersion
 from herald.events.models import OutboxEvent
+from herald.library.models import Asset
 from herald.notifications.models import InAppNotification
 from herald.people.models import ApiToken, CustomRole, Grant, User
 from herald.plugin_host.models import TenantPlugin
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
 __all__ = [
-    "ApiToken", "AuditChain", "AuditEvent", "CustomRole", "Grant", "InAppNotification", "OrgUnit",
-    "OutboxEvent", "Post", "PostComment", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User", "Workflow",
+    "ApiToken",
+    "ApprovalDecision",
+    "ApprovalRun",
+    "Asset",
+    "AuditChain",
+    "AuditEvent",
+    "CustomRole",
+    "ExternalReview",
+    "Grant",
+    "InAppNotification",
+    "OrgUnit",
+    "OutboxEvent",
+    "Post",
+    "PostComment",
+    "PostVersion",
+    "SocialAccount",
+    "Tenant",
+    "TenantPlugin",
+    "User",
+    "Workflow",
+    "WorkflowRule",
 ]

@@ -19,7 +19,7 @@ from herald.runtime import current
 from herald.tenancy.models import OrgUnit
 from herald.tenancy.service import get_unit
 
-WORKFLOW_FIELDS = ("id", "org_unit_id", "key", "name", "steps")
+WORKFLOW_FIELDS = ("id", "org_unit_id", "key", "name", "steps", "restart_from_step", "due_calendar")
 
 
 def effective_workflow(session: Session, unit: OrgUnit, key: str = "default") -> Workflow | None:
@@ -51,8 +51,10 @@ def _check_steps(session: Session, tenant_id: str, steps: list[dict[str, Any]]) 
             except ValidationError as exc:
                 errors[f"steps[{i}].options"] = [str(m) for m in exc.normalized_messages().items()]
         deciders = step.get("deciders") or {}
-        if kind.needs_people and not (deciders.get("role") or deciders.get("users")):
-            errors[f"steps[{i}].deciders"] = ["A step people decide needs a role or named users."]
+        if kind.needs_people and not (deciders.get("role") or deciders.get("users") or deciders.get("external")):
+            errors[f"steps[{i}].deciders"] = ["A step people decide needs a role, named users or external reviewers."]
+        if deciders.get("external") and not kind.needs_people:
+            errors[f"steps[{i}].deciders.external"] = ["Only a step people decide can wait for external reviewers."]
         if deciders.get("role") and not role_permissions(session, tenant_id, deciders["role"]):
             errors[f"steps[{i}].deciders.role"] = [f"No role {deciders['role']!r} in this tenant."]
         for j, user_id in enumerate(deciders.get("users") or []):
@@ -61,6 +63,8 @@ def _check_steps(session: Session, tenant_id: str, steps: list[dict[str, Any]]) 
                 errors[f"steps[{i}].deciders.users[{j}]"] = [f"No user {user_id!r} in this tenant."]
         if step.get("on_deadline") == "escalate" and not step.get("escalate_to_role"):
             errors[f"steps[{i}].escalate_to_role"] = ["Escalation needs a role to escalate to."]
+        elif step.get("escalate_to_role") and not role_permissions(session, tenant_id, step["escalate_to_role"]):
+            errors[f"steps[{i}].escalate_to_role"] = [f"No role {step['escalate_to_role']!r} in this tenant."]
         checked.append({**step, "options": options})
     if errors:
         raise ValidationFailed("The workflow has problems; each is listed under its step.", errors)
@@ -68,16 +72,27 @@ def _check_steps(session: Session, tenant_id: str, steps: list[dict[str, Any]]) 
 
 
 def define(session: Session, actor: Actor, tenant_id: str, unit_id: str, *, name: str,
-           steps: list[dict[str, Any]], key: str = "default") -> Workflow:
+           steps: list[dict[str, Any]], key: str = "default", restart_from_step: int = 0,
+           due_calendar: list[dict[str, Any]] | None = None) -> Workflow:
     unit = get_unit(session, actor, tenant_id, unit_id, "workflows.manage")
     steps = _check_steps(session, tenant_id, steps)
+    errors: dict[str, list[str]] = {}
+    if restart_from_step >= len(steps):
+        errors["restart_from_step"] = [f"The workflow has {len(steps)} step(s); steps are numbered from 0."]
+    for i, entry in enumerate(due_calendar or []):
+        if entry["step"] >= len(steps):
+            errors[f"due_calendar[{i}].step"] = [f"The workflow has {len(steps)} step(s); steps are numbered from 0."]
+    if errors:
+        raise ValidationFailed("The workflow has problems; each is listed under its field.", errors)
     wf = session.scalars(select(Workflow).where(Workflow.org_unit_id == unit.id, Workflow.key == key)).first()
     before = audit.snapshot(wf, WORKFLOW_FIELDS) if wf else None
     if wf is None:
-        wf = Workflow(tenant_id=tenant_id, org_unit_id=unit.id, key=key, name=name, steps=steps)
+        wf = Workflow(tenant_id=tenant_id, org_unit_id=unit.id, key=key, name=name, steps=steps,
+                      restart_from_step=restart_from_step, due_calendar=due_calendar or [])
         session.add(wf)
     else:
         wf.name, wf.steps = name, steps
+        wf.restart_from_step, wf.due_calendar = restart_from_step, due_calendar or []
     session.flush()
     audit.record(session, actor, "workflow.defined", "workflow", wf.id, tenant_id=tenant_id,
                  before=before, after=audit.snapshot(wf, WORKFLOW_FIELDS))

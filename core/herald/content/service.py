@@ -157,10 +157,13 @@ def create_post(session: Session, actor: Actor, tenant_id: str, *, org_unit_id: 
 
 def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, base_version: int,
               content: dict[str, Any], restored_from: int | None = None) -> Post:
+    from herald.approvals import engine  # the approval engine builds on this module
+
     post = get_post(session, actor, tenant_id, post_id, "posts.edit")
     # Lock the post row so two concurrent saves on the same base cannot both win.
     session.execute(select(Post.id).where(Post.id == post.id).with_for_update())
     session.refresh(post)
+    engine.refuse_locked_edit(post)
     take_lease(session, actor, post)
     if base_version != post.current_version:
         raise Conflict(
@@ -181,6 +184,7 @@ def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, b
     audit.record(session, actor, "post.restored" if restored_from else "post.edited", "post", post.id,
                  tenant_id=tenant_id, before={"version": number - 1},
                  after={"version": number, "changes": changes, "restored_from": restored_from})
+    engine.on_edit(session, actor, post, number - 1)
     return post
 
 

@@ -30,6 +30,8 @@ class Content(Schema):
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list,
                        validate=validate.Length(max=50))
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    paid_promotion = fields.Boolean(load_default=False,
+                                    metadata={"description": "Paid or sponsored content (workflow rules may route it)"})
 
 
 class PostCreate(Schema):
