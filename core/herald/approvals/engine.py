@@ -180,7 +180,7 @@ def submit(session: Session, actor: Actor, tenant_id: str, post_id: str) -> Appr
     session.refresh(post)
     if post.status not in SUBMITTABLE:
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; only drafts and posts sent back for "
-                       "changes can be submitted.", status=post.status)
+                       "changes can be submitted.", post_status=post.status)
     record_on_post(session, actor, post, "post.submitted", version=post.current_version)
     return _start_run(session, actor, post)
 
@@ -190,7 +190,7 @@ def withdraw(session: Session, actor: Actor, tenant_id: str, post_id: str) -> Po
     post = get_post(session, actor, tenant_id, post_id, "posts.edit")
     if post.status not in ("in_review", "approved"):
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; only posts in review or approved can be "
-                       "withdrawn.", status=post.status)
+                       "withdrawn.", post_status=post.status)
     run = active_run(session, post)
     if run is not None:
         run.status, run.finished_at = "superseded", utcnow()
@@ -208,7 +208,7 @@ def decide(session: Session, actor: Actor, tenant_id: str, post_id: str, *, deci
     session.refresh(post)
     run = active_run(session, post)
     if run is None or post.status != "in_review":
-        raise Conflict("The post is not waiting for a decision.", status=post.status)
+        raise Conflict("The post is not waiting for a decision.", post_status=post.status)
     if step is not None and step != run.current_step:
         raise Conflict(f"The review is at step {run.current_step + 1}, not step {step + 1}; reload the post.",
                        current_step=run.current_step)
@@ -304,7 +304,7 @@ def _restart_step(session: Session, run: ApprovalRun) -> int:
 def refuse_locked_edit(post: Post) -> None:
     if post.status in LOCKED:
         raise Conflict(f"The post is {post.status.replace('_', ' ')} and can no longer be edited.",
-                       status=post.status)
+                       post_status=post.status)
 
 
 # ----------------------------------------------------------------------------- waiting for me

@@ -22,7 +22,7 @@ def require_publishable(session: Session, post: Post) -> None:
     """Raise :class:`Conflict` unless the post's current version is fully approved."""
     if post.status not in PUBLISHABLE_STATES:
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; only approved posts can be scheduled "
-                       "or published.", status=post.status)
+                       "or published.", post_status=post.status)
     if post.approved_version != post.current_version:
         raise Conflict("The post was changed after it was approved; the new version needs approval.",
                        approved_version=post.approved_version, current_version=post.current_version)

@@ -56,6 +56,8 @@ class PostOut(Schema):
     status = fields.String()
     author_id = fields.String()
     current_version = fields.Integer()
+    approved_version = fields.Integer(allow_none=True, metadata={"description": "The version every required approval "
+                                                                               "was given to (null: not approved)"})
     lease_holder_id = fields.String(allow_none=True)
     lease_expires_at = fields.DateTime(allow_none=True)
     content = fields.Raw()
