@@ -95,10 +95,13 @@ class World:
         return r
 
 
-def build_world(seed: Any, api: Any, register_plugin: Any) -> World:
-    register_plugin(ReviewNetPlugin(), "reviewnet")
-    t = seed.tenant("acme", {"coffee": None, "dubai": "coffee", "tea": None})
-    admin_user, admin_token = seed.user(t, "admin@acme.test", [("tenant_admin", "root")])
+def build_world(seed: Any, api: Any, register_plugin: Any | None, slug: str = "acme") -> World:
+    """The tenant ``slug``; registers the test network unless ``register_plugin`` is None
+    (already registered)."""
+    if register_plugin is not None:
+        register_plugin(ReviewNetPlugin(), "reviewnet")
+    t = seed.tenant(slug, {"coffee": None, "dubai": "coffee", "tea": None})
+    admin_user, admin_token = seed.user(t, f"admin@{slug}.test", [("tenant_admin", "root")])
     admin = api(admin_token)
     assert admin.patch(f"tenants/{t.id}/plugins/reviewnet", {"enabled": True}).status_code == 200
     accounts = {}
@@ -111,7 +114,7 @@ def build_world(seed: Any, api: Any, register_plugin: Any) -> World:
     world = World(t, admin, accounts)
     world.ids["admin"] = admin_user.id
     for name, grants in PEOPLE.items():
-        user, token = seed.user(t, f"{name}@acme.test", grants)
+        user, token = seed.user(t, f"{name}@{slug}.test", grants)
         world.clients[name] = api(token)
         world.ids[name] = user.id
     return world

@@ -337,3 +337,70 @@ def test_only_drafts_and_sent_back_posts_can_be_submitted(world):
     r = world.submit(post["id"])
     assert r.status_code == 409 and "in review" in r.get_json()["detail"]
     assert world.submit(post["id"], who="viewer").status_code == 403
+
+
+EXTERNAL_STEPS = [{"name": "Editorial review", "kind": "human_review", "deciders": {"role": "editor"}},
+                  {"name": "Client sign-off", "kind": "human_review", "deciders": {"external": True}}]
+
+
+def _invite(world, post_id: str, who: str = "manager", **extra):  # type: ignore[no-untyped-def]
+    body = {"name": "Dana Client", "email": "dana@client.example", **extra}
+    return world.clients[who].post(f"tenants/{world.tid}/posts/{post_id}/external-reviews", body)
+
+
+def test_an_external_reviewer_approves_through_a_signed_link_and_is_audited(world, client):
+    world.workflow(EXTERNAL_STEPS)
+    post = world.create()
+    world.submit(post["id"])
+    r = _invite(world, post["id"])
+    assert r.status_code == 201, r.get_json()
+    token = r.get_json()["token"]
+    listed = world.admin.get(f"tenants/{world.tid}/posts/{post['id']}/external-reviews").get_json()["items"]
+    assert "token" not in listed[0] or listed[0]["token"] is None  # shown once
+    seen = client.get(f"/api/v1/external-reviews/{token}").get_json()
+    assert seen["content"]["variants"][0]["text"] == "Fresh coffee today" and seen["may_decide"] is False
+    r = client.post(f"/api/v1/external-reviews/{token}/decision", json={"decision": "approve"})
+    assert r.status_code == 403  # the editorial step is not open to outsiders
+    world.decide(post["id"], "editor")
+    assert client.get(f"/api/v1/external-reviews/{token}").get_json()["may_decide"] is True
+    assert client.post(f"/api/v1/external-reviews/{token}/comments", json={"body": "Looks good"}).status_code == 201
+    r = client.post(f"/api/v1/external-reviews/{token}/decision", json={"decision": "approve"})
+    assert r.status_code == 200, r.get_json()
+    assert world.post(post["id"])["status"] == "approved"
+    events = world.admin.get(f"tenants/{world.tid}/posts/{post['id']}/history",
+                             query_string={"limit": 200}).get_json()["items"]
+    decided = [e for e in events if e["action"] == "approval.decided"][-1]
+    assert decided["actor_label"] == "Dana Client <dana@client.example> (external reviewer)"
+    invited = next(e for e in events if e["action"] == "external_review.invited")
+    assert decided["after"]["external_review_id"] == invited["after"]["external_review_id"]
+
+
+def test_external_links_stop_working_when_expired_revoked_or_altered(world, client, clock):
+    world.workflow(EXTERNAL_STEPS)
+    post = world.create()
+    world.submit(post["id"])
+    first = _invite(world, post["id"], expires_in_hours=24).get_json()
+    second = _invite(world, post["id"]).get_json()
+    tampered = second["token"][:-2] + ("AA" if not second["token"].endswith("AA") else "BB")
+    assert client.get(f"/api/v1/external-reviews/{tampered}").status_code == 403
+    assert client.get("/api/v1/external-reviews/not-a-token").status_code == 403
+    world.clients["manager"].delete(f"tenants/{world.tid}/posts/{post['id']}/external-reviews/{second['id']}")
+    assert client.get(f"/api/v1/external-reviews/{second['token']}").status_code == 403
+    assert client.get(f"/api/v1/external-reviews/{first['token']}").status_code == 200
+    clock[0] += timedelta(hours=25)
+    r = client.get(f"/api/v1/external-reviews/{first['token']}")
+    assert r.status_code == 403 and "expired" in r.get_json()["detail"]
+
+
+def test_a_comment_only_link_cannot_decide_and_only_approvers_invite_deciders(world, client):
+    world.workflow(EXTERNAL_STEPS)
+    post = world.create()
+    world.submit(post["id"])
+    world.decide(post["id"], "editor")
+    assert _invite(world, post["id"], who="creator").status_code == 403
+    token = _invite(world, post["id"], who="creator", can_decide=False).get_json()["token"]
+    r = client.post(f"/api/v1/external-reviews/{token}/decision", json={"decision": "approve"})
+    assert r.status_code == 403
+    assert world.post(post["id"])["status"] == "in_review"
+    # nobody inside can stand in for the required external approval
+    assert world.decide(post["id"], "manager").status_code == 403

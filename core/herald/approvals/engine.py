@@ -216,6 +216,13 @@ def decide(session: Session, actor: Actor, tenant_id: str, post_id: str, *, deci
                    decider_label=actor.label)
 
 
+def decide_as(session: Session, actor: Actor, post: Post, run: ApprovalRun, *, decision: str, comment: str,
+              external_review_id: str) -> ApprovalRun:
+    """An external reviewer's decision (see :mod:`herald.approvals.external`)."""
+    return _decide(session, actor, post, run, decision=decision, comment=comment, decider_id=None,
+                   decider_label=actor.label, external_review_id=external_review_id)
+
+
 def _decide(session: Session, actor: Actor | None, post: Post, run: ApprovalRun, *, decision: str, comment: str,
             decider_id: str | None, decider_label: str, external_review_id: str | None = None) -> ApprovalRun:
     if decision not in PERSON_DECISIONS:
@@ -251,17 +258,19 @@ def _decide(session: Session, actor: Actor | None, post: Post, run: ApprovalRun,
 
 
 def _step_complete(session: Session, post: Post, run: ApprovalRun, index: int) -> bool:
+    """An external reviewer's approval when the step requires one, and the people's quorum
+    when the step names people (a role or users)."""
     step = run.steps[index]
     approvals = [d for d in decisions(session, run, index) if d.decision == "approve"]
     deciders = step.get("deciders") or {}
     if deciders.get("external") and not any(d.external_review_id for d in approvals):
-        return False  # an external reviewer's approval is required at this step
+        return False
+    if not (deciders.get("role") or deciders.get("users") or deciders.get("permission")):
+        return True
     people = {d.decider_id for d in approvals if d.decider_id}
     if step.get("quorum") == "all":
-        remaining = step_eligible(session, post, run, index)
-        return bool(people) and not remaining
-    needed = approvals_needed(step, set())
-    return len(people) + len([d for d in approvals if d.external_review_id]) >= needed
+        return bool(people) and not step_eligible(session, post, run, index)
+    return len(people) >= approvals_needed(step, set())
 
 
 def _why_not(session: Session, post: Post, run: ApprovalRun, index: int, user_id: str) -> str:

@@ -163,3 +163,43 @@ class WaitingOut(Schema):
     due_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     workflow_name = fields.String()
+
+
+class ExternalInvite(Schema):
+    name = Name(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    expires_in_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 30))
+    can_decide = fields.Boolean(load_default=True)
+
+
+class ExternalReviewOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    can_decide = fields.Boolean()
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    token = fields.String(metadata={"description": "Shown once, at creation"})
+    link = fields.String(metadata={"description": "Shown once, at creation"})
+
+
+class ExternalView(Schema):
+    post_id = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    content = fields.Raw()
+    reviewer = fields.String()
+    expires_at = fields.DateTime()
+    step_name = fields.String(allow_none=True)
+    may_decide = fields.Boolean()
+
+
+class ExternalDecision(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "send_back", "reject"]))
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ExternalComment(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))

@@ -5,14 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
-from herald.api.pagination import Page
-from herald.api.schemas.workflows import ApprovalOut, DecisionIn, SubmitBody, WaitingOut
-from herald.approvals import engine
+from herald.api.pagination import Page, paginate
+from herald.api.schemas.common import ListQuery
+from herald.api.schemas.content import CommentOut
+from herald.api.schemas.workflows import (
+    ApprovalOut,
+    DecisionIn,
+    ExternalComment,
+    ExternalDecision,
+    ExternalInvite,
+    ExternalReviewOut,
+    ExternalView,
+    SubmitBody,
+    WaitingOut,
+)
+from herald.approvals import engine, external
 from herald.approvals.deciders import approvals_needed
-from herald.approvals.models import ApprovalRun
+from herald.approvals.models import ApprovalRun, ExternalReview
 from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.content.models import Post
@@ -106,3 +120,58 @@ def waiting(tenant_id: str):  # type: ignore[no-untyped-def]
              "step_index": run.current_step, "step_name": run.steps[run.current_step]["name"], "due_at": due,
              "overdue": bool(due and due <= now), "workflow_name": run.workflow_name}
                  for post, run, due in engine.waiting_for(session, who, tenant_id)], None)
+
+
+# ----------------------------------------------------------------------------- external reviewers
+@endpoint(bp, POST + "/external-reviews", "POST",
+          summary="Invite an external reviewer: a signed, expiring link to this post (the token is shown once)",
+          tag=TAG, body=ExternalInvite, response=ExternalReviewOut, status=201)
+def invite_external(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    session = db()
+    review, token = external.invite(session, actor(), tenant_id, post_id, **body)
+    session.commit()
+    fields = [f for f in ExternalReviewOut().fields if f not in ("token", "link")]
+    return {**{f: getattr(review, f) for f in fields}, "token": token, "link": f"/external/reviews/{token}"}
+
+
+@endpoint(bp, POST + "/external-reviews", "GET", summary="External reviewers invited to this post", tag=TAG,
+          query=ListQuery, response=ExternalReviewOut, many=True)
+def list_external(tenant_id: str, post_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    post = get_post(db(), actor(), tenant_id, post_id)
+    stmt = select(ExternalReview).where(ExternalReview.post_id == post.id)
+    return paginate(db(), stmt, [ExternalReview.created_at, ExternalReview.id], query["limit"], query["cursor"])
+
+
+@endpoint(bp, POST + "/external-reviews/<review_id>", "DELETE", summary="Revoke an external reviewer's link",
+          tag=TAG, status=204)
+def revoke_external(tenant_id: str, post_id: str, review_id: str):  # type: ignore[no-untyped-def]
+    external.revoke(db(), actor(), tenant_id, post_id, review_id)
+    db().commit()
+
+
+@endpoint(bp, "/external-reviews/<token>", "GET", summary="(External reviewer) the post this link opens",
+          tag=TAG, response=ExternalView, public=True)
+def external_view(token: str):  # type: ignore[no-untyped-def]
+    session = db()
+    out = external.view(session, token)
+    session.commit()
+    return out
+
+
+@endpoint(bp, "/external-reviews/<token>/decision", "POST",
+          summary="(External reviewer) approve, send back or reject", tag=TAG, body=ExternalDecision,
+          response=ExternalView, public=True)
+def external_decide(token: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    session = db()
+    out = external.decide(session, token, **body)
+    session.commit()
+    return out
+
+
+@endpoint(bp, "/external-reviews/<token>/comments", "POST", summary="(External reviewer) comment on the post",
+          tag=TAG, body=ExternalComment, response=CommentOut, status=201, public=True)
+def external_comment(token: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    session = db()
+    note = external.comment(session, token, body["body"])
+    session.commit()
+    return note
