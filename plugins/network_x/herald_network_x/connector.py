@@ -66,7 +66,9 @@ class XConnector(NetworkConnector):
     # ------------------------------------------------------------------ settings
     def _cfg(self, name: str) -> Any:
         if XConnector._DEFAULTS is None:
-            XConnector._DEFAULTS = XSettings(partial=True).load({})
+            # A partial load leaves defaults out, so read each field's declared default.
+            XConnector._DEFAULTS = {name: f.load_default for name, f in XSettings().fields.items()
+                                    if isinstance(f.load_default, str | int | float)}
         value = self.settings.get(name)
         return XConnector._DEFAULTS.get(name) if value is None else value
 
