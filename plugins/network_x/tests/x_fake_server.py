@@ -122,7 +122,7 @@ class FakeX:
         return post_id
 
     # ------------------------------------------------------------------ the app
-    def _build(self) -> Flask:  # noqa: C901 - one route table, read top to bottom
+    def _build(self) -> Flask:
         app = Flask("fake_x")
         fake = self
 
@@ -341,9 +341,8 @@ class FakeX:
     def _check_create(self, user: str, body: Any) -> Response | None:
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
             return _invalid("text", "$.text: is missing but it is required")
-        if (reply := body.get("reply")) is not None:
-            if reply.get("in_reply_to_tweet_id") not in self.posts:
-                return _invalid("reply.in_reply_to_tweet_id", "The tweet you are replying to does not exist.")
+        if (reply := body.get("reply")) is not None and reply.get("in_reply_to_tweet_id") not in self.posts:
+            return _invalid("reply.in_reply_to_tweet_id", "The tweet you are replying to does not exist.")
         if (quoted := body.get("quote_tweet_id")) is not None and quoted not in self.posts:
             return _invalid("quote_tweet_id", "The quoted tweet does not exist.")
         media_ids = (body.get("media") or {}).get("media_ids") or []
