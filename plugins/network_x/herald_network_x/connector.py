@@ -226,12 +226,12 @@ class XConnector(NetworkConnector):
         posts: list[dict[str, Any]] = []
         for _ in range(int(self._cfg("max_pages"))):
             r = http.call("GET", f"{self._url('api_base_url')}/2/tweets/search/recent", token=token, params=params)
-            body = json_body(r) or {}
-            page = [p for p in body.get("data") or [] if isinstance(p, dict)]
+            body = _obj(json_body(r))
+            page = _items(body.get("data"))
             mine = [p for p in page if not p.get("author_id") or str(p["author_id"]) == account.remote_id]
             posts.extend(p for p in mine if (_created(p) or since) >= since)
             older = [p for p in page if _created(p) is not None and _created(p) < since]  # type: ignore[operator]
-            next_token = (body.get("meta") or {}).get("next_token")
+            next_token = _obj(body.get("meta")).get("next_token")
             if older or not next_token:
                 break
             params["next_token"] = next_token
@@ -260,9 +260,9 @@ class XConnector(NetworkConnector):
                 batch = ids[start:start + LOOKUP_BATCH]
                 r = http.call("GET", f"{self._url('api_base_url')}/2/tweets", token=token,
                               params={"ids": ",".join(batch), "tweet.fields": "public_metrics"})
-                for post in (json_body(r) or {}).get("data") or []:
-                    metrics = post.get("public_metrics") if isinstance(post, dict) else None
-                    if isinstance(metrics, dict):
+                for post in _items(_obj(json_body(r)).get("data")):
+                    metrics = post.get("public_metrics")
+                    if isinstance(metrics, dict) and post.get("id"):
                         out[str(post["id"])] = {k: int(metrics[k]) for k in METRICS
                                                 if isinstance(metrics.get(k), int)}
         return out
@@ -291,13 +291,13 @@ class XConnector(NetworkConnector):
         cursor: str | None = None
         with self._http() as http:
             for _ in range(int(self._cfg("max_pages"))):
-                body = json_body(http.call("GET", url, token=token, params=params)) or {}
-                meta = body.get("meta") or {}
+                body = _obj(json_body(http.call("GET", url, token=token, params=params)))
+                meta = _obj(body.get("meta"))
                 if cursor is None and meta.get("newest_id"):
                     cursor = str(meta["newest_id"])
                 users = {str(u.get("id")): str(u.get("username") or "")
-                         for u in (body.get("includes") or {}).get("users") or [] if isinstance(u, dict)}
-                items.extend(_mention(p, users, kind) for p in body.get("data") or [] if isinstance(p, dict))
+                         for u in _items(_obj(body.get("includes")).get("users"))}
+                items.extend(_mention(p, users, kind) for p in _items(body.get("data")) if p.get("id"))
                 if not meta.get("next_token"):
                     break
                 params[page_param] = meta["next_token"]
@@ -336,9 +336,17 @@ def _post_body(request: PublishRequest, text: str, media_ids: list[str], reply_t
     return body
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """``value`` if X sent an object there, else an empty one (answers are not trusted blindly)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _data(body: Any) -> dict[str, Any]:
-    data = body.get("data") if isinstance(body, dict) else None
-    return data if isinstance(data, dict) else {}
+    return _obj(_obj(body).get("data"))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -359,7 +367,7 @@ def _references(post: dict[str, Any]) -> dict[str, str] | None:
     refs = post.get("referenced_tweets")
     if not isinstance(refs, list):
         return None
-    return {str(r.get("type")): str(r.get("id")) for r in refs if isinstance(r, dict)}
+    return {str(r.get("type")): str(r.get("id")) for r in _items(refs)}
 
 
 def _refers(post: dict[str, Any], kind: str, remote_id: str | None) -> bool:

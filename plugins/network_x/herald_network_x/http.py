@@ -68,7 +68,8 @@ class XHttp:
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = self._client.request(method, url, headers=headers, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+                httpx.UnsupportedProtocol) as exc:
             raise TransientError(f"X could not be reached: {exc}", code="unreachable") from exc
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             if creates:

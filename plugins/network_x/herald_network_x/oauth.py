@@ -42,8 +42,10 @@ def token_set(body: Any, now: datetime) -> TokenSet:
     you have"), never an empty string that would overwrite a stored one."""
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str) or not body["access_token"]:
         raise TransientError("X's token answer had no access token.", code="bad_token_response")
-    expires_in = body.get("expires_in")
-    expires_at = now + timedelta(seconds=float(expires_in)) if isinstance(expires_in, int | float) else None
+    try:
+        expires_at: datetime | None = now + timedelta(seconds=float(body.get("expires_in")))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        expires_at = None
     refresh = body.get("refresh_token")
     extra = {k: v for k, v in body.items() if k not in ("access_token", "refresh_token", "expires_in", "scope")}
     return TokenSet(
@@ -60,7 +62,7 @@ def token_error(response: httpx.Response, *, refreshing: bool) -> Exception:
     refresh means the grant is gone (:class:`AuthRevoked`); a bad code at exchange is the
     person's to retry (:class:`PermanentError`); anything else may pass (:class:`TransientError`)."""
     body = json_body(response)
-    error = body.get("error") if isinstance(body, dict) else None
+    error = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
     message = x_message(body, f"X's token endpoint answered {response.status_code}.")
     if 400 <= response.status_code < 500 and error in REVOKED_ERRORS:
         if refreshing:

@@ -192,3 +192,9 @@ def test_a_failed_media_upload_is_transient_and_posts_nothing(x, account, fake_x
     with pytest.raises(TransientError) as caught:
         x.publish(account, PublishRequest("pub_1", "Pic", media=[_media("image", "image/png", b"p" * 10)]))
     assert not isinstance(caught.value, UncertainOutcome) and fake_x.fake.posts == {}
+
+
+def test_a_success_answer_without_an_id_is_uncertain(x, account, fake_x):
+    fake_x.fake.create_failures = ["garbage_201"]
+    with pytest.raises(UncertainOutcome, match="no id"):
+        x.publish(account, PublishRequest("pub_1", "Hello"))

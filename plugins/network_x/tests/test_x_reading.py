@@ -103,3 +103,11 @@ def test_an_expired_access_token_is_auth_expired_on_reads(x, account):
     stale = ConnectedAccount("acc", account.remote_id, account.handle, TokenSet(access_token="expired"))
     with pytest.raises(AuthExpired):
         x.search(stale, "herald", None)
+
+
+def test_malformed_list_answers_give_an_empty_page_not_a_crash(x, account, fake_x):
+    fake_x.fake.list_body = {"data": [1, "two", {"text": "no id"}], "meta": ["not", "an", "object"]}
+    page = x.fetch_mentions(account, None)
+    assert page.items == [] and page.cursor is None
+    fake_x.fake.list_body = [1, 2, 3]
+    assert x.search(account, "herald", None).items == []

@@ -59,7 +59,8 @@ class Upload:
 class FakeX:
     """State and switches of the fake. ``create_failures`` is a queue of what the next
     ``POST /2/tweets`` calls do instead of (or besides) creating: ``429``, ``429_code88``,
-    ``429_user24h``, ``401``, ``400``, ``5xx_created``, ``5xx_not_created``, ``slow_created``."""
+    ``429_user24h``, ``401``, ``5xx_created``, ``5xx_not_created``, ``slow_created``, ``garbage_201``.
+    ``list_body`` replaces the body of mentions and search answers (for malformed answers)."""
 
     def __init__(self) -> None:
         self.clients: dict[str, str | None] = {}
@@ -86,6 +87,7 @@ class FakeX:
         self.video_error = {"code": 1, "name": "InvalidMedia", "message": "Unsupported video format"}
         self.page_size: int | None = None
         self.index_posts_in_search = True
+        self.list_body: Any = None
         self.app = self._build()
 
     # ------------------------------------------------------------------ set-up helpers
@@ -244,6 +246,8 @@ class FakeX:
                 headers.update({"x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "0",
                                 "x-user-limit-24hour-reset": str(fake.reset_epoch + 86400)})
                 return with_headers(_problem(429, "Too Many Requests", "Too Many Requests"), headers)
+            if failure == "garbage_201":
+                return with_headers(Response("[]", status=201, mimetype="application/json"), headers)
             if failure == "5xx_not_created":
                 return with_headers(_problem(503, "Service Unavailable", "Service Unavailable"), headers)
             body = request.get_json(silent=True)
@@ -381,6 +385,8 @@ class FakeX:
         return True
 
     def _list(self, posts: list[dict[str, Any]], *, lo: int, page_param: str) -> Response:
+        if self.list_body is not None:
+            return jsonify(self.list_body)
         args = request.args
         try:
             max_results = int(args.get("max_results", "10"))
