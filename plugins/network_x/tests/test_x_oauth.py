@@ -100,11 +100,13 @@ def test_when_x_omits_the_refresh_token_the_stored_one_is_kept(x, fake_x):
     assert x.refresh(first).access_token  # the kept refresh token still works
 
 
-def test_a_revoked_refresh_token_flags_the_account_for_reconnection(x, fake_x):
+@pytest.mark.parametrize("error", ["invalid_request", "invalid_grant"])
+def test_a_revoked_refresh_token_flags_the_account_for_reconnection(x, fake_x, error):
     _connect(fake_x, x)
+    fake_x.fake.revoked_error = error
     with pytest.raises(AuthRevoked, match="token was invalid") as caught:
         x.refresh(TokenSet(access_token="old", refresh_token="revoked-long-ago"))
-    assert caught.value.code == "invalid_request"
+    assert caught.value.code == error
 
 
 def test_an_account_without_a_refresh_token_needs_reconnecting(x):

@@ -80,6 +80,8 @@ class FakeX:
         self.rotate_refresh_tokens = True
         self.omit_refresh_token = False
         self.token_failure: int | None = None
+        #: X has been seen answering a revoked refresh token with either error.
+        self.revoked_error = "invalid_request"
         self.create_failures: list[str] = []
         self.read_failures: list[int] = []
         self.slow_seconds = 1.0
@@ -203,7 +205,7 @@ class FakeX:
                 old = form.get("refresh_token", "")
                 user = fake.refresh_tokens.get(old)
                 if user is None:
-                    return _oauth_error(400, "invalid_request", "Value passed for the token was invalid.")
+                    return _oauth_error(400, fake.revoked_error, "Value passed for the token was invalid.")
                 if fake.rotate_refresh_tokens:
                     del fake.refresh_tokens[old]
                 return issue(user, "tweet.write users.read tweet.read offline.access")
