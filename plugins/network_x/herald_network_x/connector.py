@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 
@@ -38,6 +39,8 @@ from herald_network_x.text import same_text, weighted_length
 #: Tweet fields asked for on every read, so mentions and lookups can be matched and attributed.
 TWEET_FIELDS = "created_at,author_id,conversation_id,referenced_tweets,public_metrics"
 METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count")
+#: How far back X's recent search reaches.
+SEARCH_WINDOW = timedelta(days=7)
 #: X accepts at most 100 ids per lookup.
 LOOKUP_BATCH = 100
 
@@ -196,19 +199,25 @@ class XConnector(NetworkConnector):
         lookup too soon after the attempt raises :class:`UncertainOutcome`."""
         token = _token(account)
         parts = _parts(request)
+        since = _aware(not_before)
+        if self.now() - since > SEARCH_WINDOW:
+            raise UncertainOutcome("The attempt is older than X's recent search reaches.", code="beyond_search")
         with self._http() as http:
-            posts = self._own_posts_since(http, token, account, not_before)
-        head = next((p for p in posts if same_text(parts[0], p.get("text", ""))
+            posts, complete = self._own_posts_since(http, token, account, since)
+        head = next((p for p in posts if same_text(parts[0], _text(p))
                      and _refers(p, "replied_to", request.reply_to) and _refers(p, "quoted", request.quote_of)), None)
         if head is None:
             lag = timedelta(seconds=float(self._cfg("search_index_lag_seconds")))
-            if self.now() - _aware(not_before) < lag:
+            if self.now() - since < lag:
                 raise UncertainOutcome("X's search may not show the post yet; look again later.",
                                        code="search_lag")
+            if not complete:
+                raise UncertainOutcome("The account posted more since the attempt than one lookup reads.",
+                                       code="too_many_posts")
             return None
         found = [str(head["id"])]
         for text in parts[1:]:
-            reply = next((p for p in posts if same_text(text, p.get("text", ""))
+            reply = next((p for p in posts if same_text(text, _text(p))
                           and _refers(p, "replied_to", found[-1])), None)
             if reply is None:
                 raise UncertainOutcome(
@@ -218,11 +227,13 @@ class XConnector(NetworkConnector):
         return PublishResult(remote_id=found[0], url=self._post_url(account, found[0]), extra_ids=found[1:])
 
     def _own_posts_since(self, http: XHttp, token: str, account: ConnectedAccount,
-                         not_before: datetime) -> list[dict[str, Any]]:
+                         not_before: datetime) -> tuple[list[dict[str, Any]], bool]:
+        """The account's posts since ``not_before`` (one second of slack for X's clock), and
+        whether the search reached back that far within ``max_pages``."""
         who = account.handle or account.remote_id
         params: dict[str, Any] = {"query": f"from:{who}", "max_results": 100,
                                   "tweet.fields": TWEET_FIELDS}
-        since = _aware(not_before) - timedelta(seconds=1)
+        since = not_before - timedelta(seconds=1)
         posts: list[dict[str, Any]] = []
         for _ in range(int(self._cfg("max_pages"))):
             r = http.call("GET", f"{self._url('api_base_url')}/2/tweets/search/recent", token=token, params=params)
@@ -233,15 +244,16 @@ class XConnector(NetworkConnector):
             older = [p for p in page if _created(p) is not None and _created(p) < since]  # type: ignore[operator]
             next_token = _obj(body.get("meta")).get("next_token")
             if older or not next_token:
-                break
+                return posts, True
             params["next_token"] = next_token
-        return posts
+        return posts, False
 
     # ------------------------------------------------------------------ deleting
     def delete(self, account: ConnectedAccount, remote_id: str) -> None:
+        url = f"{self._url('api_base_url')}/2/tweets/{quote(remote_id, safe='')}"
         with self._http() as http:
             try:
-                r = http.call("DELETE", f"{self._url('api_base_url')}/2/tweets/{remote_id}", token=_token(account))
+                r = http.call("DELETE", url, token=_token(account))
             except PermanentError as exc:
                 if exc.status == 404:
                     return  # already gone: what deleting asks for
@@ -268,7 +280,7 @@ class XConnector(NetworkConnector):
         return out
 
     def fetch_mentions(self, account: ConnectedAccount, since: str | None) -> MentionPage:
-        url = f"{self._url('api_base_url')}/2/users/{account.remote_id}/mentions"
+        url = f"{self._url('api_base_url')}/2/users/{quote(account.remote_id, safe='')}/mentions"
         return self._list(account, url, since, page_param="pagination_token", max_results=100, kind="mention")
 
     def search(self, account: ConnectedAccount, query: str, since: str | None) -> MentionPage:
@@ -353,6 +365,10 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _text(post: dict[str, Any]) -> str:
+    return post["text"] if isinstance(post.get("text"), str) else ""
+
+
 def _created(post: dict[str, Any]) -> datetime | None:
     value = post.get("created_at")
     if not isinstance(value, str):
@@ -386,6 +402,6 @@ def _reply_target(post: dict[str, Any]) -> str | None:
 
 def _mention(post: dict[str, Any], users: dict[str, str], kind: str) -> Mention:
     author = str(post.get("author_id") or "")
-    return Mention(remote_id=str(post.get("id")), text=str(post.get("text") or ""), author_id=author,
+    return Mention(remote_id=str(post.get("id")), text=_text(post), author_id=author,
                    author_handle=users.get(author, ""), created_at=_created(post),
                    in_reply_to=_reply_target(post), kind=kind, raw=post)

@@ -110,3 +110,21 @@ def test_links_shown_as_t_co_and_escaped_characters_still_match():
     assert same_text("Thanks!", "@someone @other Thanks!")
     assert not same_text("Thanks!", "Thanks!!")
     assert not same_text("Read https://example.com now", "Read later")
+
+
+def test_an_attempt_older_than_recent_search_reaches_cannot_be_ruled_out(x, account, fake_x):
+    with pytest.raises(UncertainOutcome, match="older than"):
+        x.find_published(account, PublishRequest("pub_1", "Hi"), datetime.now(UTC) - timedelta(days=8))
+    assert not any(r["path"] == "/2/tweets/search/recent" for r in fake_x.fake.requests)
+
+
+def test_absence_is_not_certain_when_the_page_limit_stops_the_search_early(make_connector, account, fake_x):
+    x = make_connector(max_pages=2)
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    for i in range(3):
+        fake_x.fake.add_post(account.remote_id, f"busy {i}")
+    fake_x.fake.page_size = 1
+    with pytest.raises(UncertainOutcome, match="more since the attempt"):
+        x.find_published(account, PublishRequest("pub_1", "needle"), started)
+    fake_x.fake.page_size = 3
+    assert x.find_published(account, PublishRequest("pub_1", "needle"), started) is None
