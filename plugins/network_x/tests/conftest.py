@@ -6,15 +6,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from x_fake_server import FakeX, FakeXServer
+from x_fake_server import CLIENT_ID, CLIENT_SECRET, HANDLE, USER_ID, FakeX, FakeXServer
 
 from herald.plugins import ConnectedAccount, TokenSet
 from herald_network_x import XConnector
-
-CLIENT_ID = "herald-client"
-CLIENT_SECRET = "s3cret-value"
-USER_ID = "1072250532645998596"
-HANDLE = "heraldhq"
 
 
 @pytest.fixture

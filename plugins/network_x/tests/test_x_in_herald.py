@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from conftest import CLIENT_ID, CLIENT_SECRET, HANDLE, USER_ID
+from x_fake_server import CLIENT_ID, CLIENT_SECRET, HANDLE, USER_ID
 
 
 def _admin(seed, api, slug: str):

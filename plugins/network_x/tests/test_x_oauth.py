@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from conftest import CLIENT_ID, HANDLE, USER_ID
+from x_fake_server import CLIENT_ID, HANDLE, USER_ID
 
 from herald.plugins import AuthRevoked, PermanentError, TokenSet, TransientError
 

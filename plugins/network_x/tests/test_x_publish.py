@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from conftest import USER_ID
+from x_fake_server import USER_ID
 
 from herald.plugins import (
     AuthExpired,
@@ -77,7 +77,9 @@ def test_chunks_never_exceed_five_megabytes(x, account, fake_x):
     assert [len(c) for _, c in sorted(upload.chunks.items())] == [5 * 1024 * 1024, 10]
 
 
-def test_a_video_is_posted_once_x_has_processed_it_waiting_as_x_asks(x, account, fake_x):
+@pytest.mark.parametrize("style", ["v1.1", "v2", "v2_routes"])
+def test_a_video_is_posted_once_x_has_processed_it_waiting_as_x_asks(make_connector, account, fake_x, style):
+    x = make_connector(media_upload_style=style)
     video = os.urandom(3000)
     result = x.publish(account, PublishRequest("pub_1", "Watch", media=[_media("video", "video/mp4", video)]))
     upload = fake_x.fake.uploads[fake_x.fake.posts[result.remote_id]["media_ids"][0]]

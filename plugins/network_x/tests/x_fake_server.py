@@ -19,6 +19,12 @@ from urllib.parse import urlencode
 from flask import Flask, Response, jsonify, redirect, request
 from werkzeug.serving import make_server
 
+#: The client and account the tests register with the fake.
+CLIENT_ID = "herald-client"
+CLIENT_SECRET = "s3cret-value"
+USER_ID = "1072250532645998596"
+HANDLE = "heraldhq"
+
 MAX_CHUNK = 5 * 1024 * 1024
 WINDOW = 900
 LIMITS = {"create": 200, "delete": 50, "mentions": 450, "search": 450, "read": 900, "media": 500, "token": 900}
