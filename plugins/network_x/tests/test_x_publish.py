@@ -200,3 +200,13 @@ def test_a_success_answer_without_an_id_is_uncertain(x, account, fake_x):
     fake_x.fake.create_failures = ["garbage_201"]
     with pytest.raises(UncertainOutcome, match="no id"):
         x.publish(account, PublishRequest("pub_1", "Hello"))
+
+
+def test_an_exhausted_app_limit_is_reported_with_the_app_scope_and_its_reset():
+    from herald_network_x import RateLimitStatus
+
+    status = RateLimitStatus.from_headers({"x-rate-limit-remaining": "5", "x-rate-limit-reset": "1700000000",
+                                           "x-app-limit-24hour-remaining": "0",
+                                           "x-app-limit-24hour-reset": "1700050000"})
+    assert status.exhausted() == (datetime.fromtimestamp(1700050000, UTC), "app")
+    assert RateLimitStatus.from_headers({"x-rate-limit-reset": "soon"}) is None
