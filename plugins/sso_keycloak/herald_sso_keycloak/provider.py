@@ -151,19 +151,20 @@ class KeycloakProvider(AuthProvider):
         id_token = tokens.get("id_token")
         if not isinstance(id_token, str) or not id_token:
             raise SsoRefused("missing ID token: the token response has none (is 'openid' among the scopes?)")
-        claims = verify(
-            id_token,
-            Expectations(issuer=issuer, client_id=self.settings["client_id"], nonce=expected["nonce"],
-                         clock_skew_seconds=int(self.settings.get("clock_skew_seconds", 60))),
-            jwks_uri=f"{self.realm_url}/protocol/openid-connect/certs",
-            cache=self.jwks,
-            fetch_jwks=self._fetch_jwks,
-        )
+        claims = self.verify_id_token(id_token, expected["nonce"])
         if self.settings.get("use_userinfo"):
             claims = self._with_userinfo(claims, tokens.get("access_token"))
         identity = claim_mapping.identity(claims, {**self.settings}, id_token=id_token,
                                           session_expires_at=_session_end(tokens))
         return SignIn(identity=identity, tokens=tokens)
+
+    def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        """The claims of an ID token issued by this realm to this client for the sign-in that
+        sent ``nonce``; :class:`SsoRefused` naming the first check it fails."""
+        expect = Expectations(issuer=self.discovery()["issuer"], client_id=self.settings["client_id"], nonce=nonce,
+                              clock_skew_seconds=int(self.settings.get("clock_skew_seconds", 60)))
+        return verify(id_token, expect, jwks_uri=f"{self.realm_url}/protocol/openid-connect/certs",
+                      cache=self.jwks, fetch_jwks=self._fetch_jwks)
 
     def _with_userinfo(self, claims: dict[str, Any], access_token: object) -> dict[str, Any]:
         if not isinstance(access_token, str) or not access_token:

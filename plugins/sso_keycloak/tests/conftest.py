@@ -23,6 +23,7 @@ from herald.plugins import SsoContext
 
 SERVER_DIR = Path(__file__).parent / "oidc_server"
 CALLBACK_BASE = "https://herald.test/auth/sso/acme/keycloak"
+SIGNED_OUT = "https://herald.test/signed-out"
 REALM = "herald"
 
 
@@ -37,7 +38,8 @@ class MemoryReplayCache:
         return True
 
 
-def sso_context() -> SsoContext:
+@pytest.fixture
+def ctx() -> SsoContext:
     return SsoContext(tenant_id="tnt_acme", tenant_slug="acme", base_url=CALLBACK_BASE, replay=MemoryReplayCache())
 
 
@@ -63,8 +65,9 @@ class IdpServer:
     def settings(self, **overrides: Any) -> dict[str, Any]:
         from herald_sso_keycloak import KeycloakSettings
 
-        return KeycloakSettings().load({"server_url": self.server_url, "realm": REALM, "client_id": "herald",
-                                        "client_secret": "herald-secret", **overrides})
+        values = {"server_url": self.server_url, "realm": REALM, "client_id": "herald",
+                  "client_secret": "herald-secret", **overrides}
+        return KeycloakSettings().load({k: v for k, v in values.items() if v is not None})
 
     def stop(self) -> None:
         self.process.terminate()
@@ -96,7 +99,8 @@ def _install() -> None:
 def start_idp(tmp_dir: Path) -> IdpServer:
     _node_available()
     _install()
-    env = {**os.environ, "PORT": "0", "REALM": REALM, "REDIRECT_URIS": f"{CALLBACK_BASE}/callback"}
+    env = {**os.environ, "PORT": "0", "REALM": REALM, "REDIRECT_URIS": f"{CALLBACK_BASE}/callback",
+           "POST_LOGOUT_REDIRECT_URIS": SIGNED_OUT}
     log = (tmp_dir / "oidc-server.log").open("w")
     process = subprocess.Popen(["node", "server.js"], cwd=SERVER_DIR, env=env, stdout=subprocess.PIPE,
                                stderr=log, text=True)
@@ -168,6 +172,26 @@ class Browser:
             response = self.http.post(urljoin(response.url, html.unescape(action.group(1))), data=form,
                                       allow_redirects=False, timeout=10)
         raise AssertionError("the sign-in did not come back to Herald's callback")
+
+    def sign_out(self, logout_url: str) -> str:
+        """Confirms the provider's sign-out page; where the provider sends the browser after."""
+        page = self.http.get(logout_url, allow_redirects=False, timeout=10)
+        assert page.status_code == 200, page.text[:500]
+        action = re.search(r'<form[^>]*action="([^"]+)"', page.text)
+        xsrf = re.search(r'name="xsrf" value="([^"]+)"', page.text)
+        assert action and xsrf, page.text[:500]
+        done = self.http.post(urljoin(page.url, html.unescape(action.group(1))),
+                              data={"xsrf": xsrf.group(1), "logout": "yes"}, allow_redirects=False, timeout=10)
+        assert done.is_redirect, done.text[:500]
+        return done.headers["location"]
+
+    def has_provider_session(self, authorize_url: str) -> bool:
+        """Whether the provider still knows this browser (it skips its login page)."""
+        response = self.http.get(authorize_url, allow_redirects=False, timeout=10)
+        while response.is_redirect and not response.headers["location"].startswith(self.callback):
+            response = self.http.get(urljoin(response.url, response.headers["location"]),
+                                     allow_redirects=False, timeout=10)
+        return 'name="login"' not in response.text
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 // A real OpenID Connect provider (node's oidc-provider) served on Keycloak's paths, for the
 // sso_keycloak plugin's tests. It listens on 127.0.0.1 only.
 //
-//   node server.js            env: PORT (0 = any free port), REALM, REDIRECT_URIS (comma separated)
+//   node server.js   env: PORT (0 = any free port), REALM, REDIRECT_URIS, POST_LOGOUT_REDIRECT_URIS
+//                    (both comma separated)
 //
 // Once listening it prints one JSON line: {"issuer": "...", "port": N}.
 //
@@ -22,6 +23,8 @@ import Provider from 'oidc-provider';
 const PORT = Number(process.env.PORT || 0);
 const REALM = process.env.REALM || 'herald';
 const REDIRECT_URIS = (process.env.REDIRECT_URIS || 'https://herald.test/auth/sso/acme/keycloak/callback')
+  .split(',').filter(Boolean);
+const POST_LOGOUT_REDIRECT_URIS = (process.env.POST_LOGOUT_REDIRECT_URIS || 'https://herald.test/signed-out')
   .split(',').filter(Boolean);
 const PREFIX = `/realms/${REALM}`;
 const OIDC = '/protocol/openid-connect';
@@ -71,6 +74,7 @@ const clients = [
     client_id: 'herald',
     client_secret: 'herald-secret',
     redirect_uris: REDIRECT_URIS,
+    post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',
@@ -78,6 +82,7 @@ const clients = [
   {
     client_id: 'herald-public',
     redirect_uris: REDIRECT_URIS,
+    post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'none',
@@ -86,6 +91,7 @@ const clients = [
     client_id: 'other-app',
     client_secret: 'other-secret',
     redirect_uris: REDIRECT_URIS,
+    post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',
