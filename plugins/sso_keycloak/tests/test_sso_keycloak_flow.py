@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -50,6 +51,16 @@ def test_a_full_sign_in_gives_the_person_with_realm_roles_client_roles_and_group
     # realm roles as they are; this client's roles as client:role; other clients' roles left out
     assert identity.roles == ("herald-editor", "offline_access", "herald:publisher", "herald:approver")
     assert identity.attributes["issuer"] == idp.issuer
+
+
+def test_the_identity_says_when_the_keycloak_session_ends(idp, ctx, browser):
+    p = provider(idp)
+    start = p.begin(ctx, None)
+    signed_in = p.sign_in(ctx, browser.sign_in(start.redirect_url, "dana"), start.state)
+    assert signed_in.tokens["refresh_expires_in"] == 1800
+    ends = signed_in.identity.session_expires_at
+    assert ends is not None
+    assert timedelta(seconds=1790) < ends - datetime.now(UTC) <= timedelta(seconds=1800)
 
 
 def test_client_roles_of_the_clients_a_tenant_names_are_taken(idp, ctx, browser):

@@ -27,6 +27,7 @@ const REDIRECT_URIS = (process.env.REDIRECT_URIS || 'https://herald.test/auth/ss
 const POST_LOGOUT_REDIRECT_URIS = (process.env.POST_LOGOUT_REDIRECT_URIS || 'https://herald.test/signed-out')
   .split(',').filter(Boolean);
 const PREFIX = `/realms/${REALM}`;
+const REFRESH_EXPIRES_IN = 1800;
 const OIDC = '/protocol/openid-connect';
 
 // People the tests sign in as (devInteractions accept any login and password; the login
@@ -181,6 +182,27 @@ async function backchannelLogout(req, res) {
   return res.end();
 }
 
+// Keycloak's token response also says how long the SSO session (its refresh token) lasts.
+function keycloakTokenResponse(res) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    let body = chunk;
+    try {
+      const parsed = JSON.parse(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : chunk);
+      if (parsed.access_token) {
+        Object.assign(parsed, {
+          refresh_expires_in: REFRESH_EXPIRES_IN, 'not-before-policy': 0, session_state: randomUUID(),
+        });
+        body = JSON.stringify(parsed);
+        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+      }
+    } catch {
+      // not JSON: leave it as it is
+    }
+    return end(body, ...rest);
+  };
+}
+
 const server = http.createServer(async (req, res) => {
   try {
     const path = req.url.split('?')[0];
@@ -203,6 +225,7 @@ const server = http.createServer(async (req, res) => {
       return await backchannelLogout(req, res);
     }
     if (inner.startsWith(`${OIDC}/certs`)) certsFetched += 1;
+    if (req.method === 'POST' && inner === `${OIDC}/token`) keycloakTokenResponse(res);
     // Mounted like express does it: the provider computes its URLs from originalUrl.
     req.originalUrl = req.url;
     req.url = inner;
@@ -221,5 +244,9 @@ server.listen(PORT, '127.0.0.1', () => {
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  // Keep-alive connections of the tests' HTTP clients would hold server.close() open.
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
 }
