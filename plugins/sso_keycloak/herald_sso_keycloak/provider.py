@@ -139,9 +139,12 @@ class KeycloakProvider(AuthProvider):
             raise SsoRefused("missing code: the callback carries neither a code nor an error")
         discovery = self.discovery()
         issuer = discovery["issuer"]
-        # RFC 9207: a response naming another issuer is a mix-up attack.
+        # RFC 9207: a response naming another issuer is a mix-up attack; a realm that announces
+        # the parameter always sends it.
         if "iss" in params and params["iss"] != issuer:
             raise SsoRefused(f"wrong issuer: the callback names {shown(params['iss'])}, expected {shown(issuer)}")
+        if "iss" not in params and discovery.get("authorization_response_iss_parameter_supported") is True:
+            raise SsoRefused("wrong issuer: the callback does not name its issuer, which the realm always does")
         try:
             tokens = self.oidc.token(grant_type="authorization_code", code=code,
                                      redirect_uri=state.get("redirect_uri") or ctx.callback_url,

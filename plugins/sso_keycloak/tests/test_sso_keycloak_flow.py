@@ -161,6 +161,47 @@ def test_a_callback_naming_another_issuer_is_refused_as_wrong_issuer(idp, ctx, b
     assert refusal(refused).startswith("wrong issuer")
 
 
+def test_a_callback_without_the_issuer_the_realm_announces_is_refused(idp, ctx, browser):
+    p = provider(idp)
+    start = p.begin(ctx, None)
+    params = browser.sign_in(start.redirect_url)
+    with pytest.raises(SsoRefused) as refused:
+        p.complete(ctx, {k: v for k, v in params.items() if k != "iss"}, start.state)
+    assert refusal(refused).startswith("wrong issuer")
+
+
+def test_an_unverified_email_is_refused_unless_the_tenant_allows_it(idp, ctx, browser):
+    strict = provider(idp)
+    start = strict.begin(ctx, None)
+    with pytest.raises(SsoRefused) as refused:
+        strict.complete(ctx, browser.sign_in(start.redirect_url, "unverified"), start.state)
+    assert refusal(refused).startswith("unverified email")
+    lenient = provider(idp, require_verified_email=False)
+    start = lenient.begin(ctx, None)
+    assert lenient.complete(ctx, Browser().sign_in(start.redirect_url, "unverified"), start.state).email == (
+        "unverified@acme.test")
+
+
+def test_roles_that_are_not_a_list_of_strings_are_refused_as_malformed(idp, ctx, browser):
+    p = provider(idp)
+    start = p.begin(ctx, None)
+    with pytest.raises(SsoRefused) as refused:
+        p.complete(ctx, browser.sign_in(start.redirect_url, "malformed"), start.state)
+    assert refusal(refused) == "malformed claim: realm_access.roles is not a list of strings"
+
+
+def test_a_hostile_error_description_is_bounded_and_stripped_of_control_characters(idp, ctx):
+    p = provider(idp)
+    start = p.begin(ctx, None)
+    params = {"state": start.state["state"], "error": "access_denied\r\nforged: audit line",
+              "error_description": "x" * 100_000}
+    with pytest.raises(SsoRefused) as refused:
+        p.complete(ctx, params, start.state)
+    reason = refusal(refused)
+    assert reason.startswith("provider error: access_denied??forged")
+    assert "\n" not in reason and "\r" not in reason and len(reason) < 400
+
+
 def test_a_person_without_an_email_address_is_refused(idp, ctx, browser):
     p = provider(idp)
     start = p.begin(ctx, None)

@@ -171,3 +171,14 @@ def test_a_rotated_realm_key_is_picked_up_by_refetching_the_keys_once(rotating_i
     assert rotating_idp.certs_fetched() == 2
     assert p.verify_id_token(first, parts(first)[1]["nonce"])["sub"] == "dana"  # the old key is still published
     assert rotating_idp.certs_fetched() == 2
+
+
+def test_the_realm_keys_are_cached_across_the_provider_instances_herald_makes_per_request(rotating_idp, ctx):
+    settings = rotating_idp.settings()
+    first, second = KeycloakProvider("tnt_acme", settings), KeycloakProvider("tnt_beta", settings)
+    assert first.jwks is second.jwks  # the process-wide cache (public keys only)
+    first.jwks.clear()  # a server of an earlier test may have had this port
+    token, nonce = genuine(first, ctx)
+    first.verify_id_token(token, nonce)
+    second.verify_id_token(token, nonce)
+    assert rotating_idp.certs_fetched() == 1

@@ -41,6 +41,12 @@ const PEOPLE = {
     groups: ['/brands/acme', '/legal'],
   },
   nomail: { email: null, name: 'No Mail', realm_roles: [], client_roles: {}, groups: [] },
+  unverified: {
+    email: 'unverified@acme.test', email_verified: false, name: 'Un Verified', realm_roles: [], client_roles: {},
+    groups: [],
+  },
+  // what a misconfigured mapper (or a hostile realm) sends: roles that are not a list of strings
+  malformed: { email: 'malformed@acme.test', name: 'Mal Formed', realm_roles: 42, client_roles: {}, groups: [] },
 };
 
 function newKey() {
@@ -65,7 +71,7 @@ function claimsFor(id) {
   };
   if (person.email) {
     claims.email = person.email;
-    claims.email_verified = true;
+    claims.email_verified = person.email_verified ?? true;
   }
   return claims;
 }
