@@ -15,9 +15,13 @@ __all__ = ["KeycloakProvider", "KeycloakSettings", "LogoutFailed", "SignIn"]
 
 @hookimpl
 def herald_auth_providers() -> list[type[AuthProvider]]:
+    """When a tenant that enabled this plugin signs people in or lists sign-in options: the
+    Keycloak provider (key ``keycloak``)."""
     return [KeycloakProvider]
 
 
 @hookimpl
 def herald_plugin_settings() -> PluginSettings:
+    """When a tenant admin views or changes this plugin's configuration, and when the provider
+    is instantiated: the settings schema, with ``client_secret`` secret."""
     return SETTINGS

@@ -15,6 +15,9 @@ _CLAIM = validate.Regexp(r"^[A-Za-z0-9_:\-]+(\.[A-Za-z0-9_:\-]+)*$",
 
 
 class KeycloakSettings(Schema):
+    """Validated when a tenant admin configures the plugin; loads to the dict the provider gets
+    as ``self.settings`` (defaults filled in, ``server_url`` ending with a slash)."""
+
     server_url = fields.Url(
         required=True, schemes={"http", "https"}, require_tld=False,
         metadata={"description": "Keycloak's base URL, e.g. https://sso.example.com/ (without realms/…)"},

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import SIGNED_OUT, Browser, IdpServer
 from keycloak.exceptions import KeycloakError
+from sso_keycloak_idp import SIGNED_OUT, Browser, IdpServer
 
 from herald.plugins import SsoRefused
 from herald_sso_keycloak import KeycloakProvider, LogoutFailed

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import Browser, IdpServer
 from jwcrypto.jwk import JWK
 from jwcrypto.jws import JWS
+from sso_keycloak_idp import Browser, IdpServer
 
 from herald import clock
 from herald.plugins import SsoContext, SsoRefused

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REALM, Browser
+from sso_keycloak_idp import REALM, Browser
 
 from herald.plugin_host.models import TenantPlugin
 from herald.plugins import SsoContext
