@@ -57,6 +57,10 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
         "workflow_key": "legal"})
     assert rule.status_code == 201, rule.get_json()
     ids["rule_id"] = rule.get_json()["id"]
+    review = admin_a.post(f"tenants/{a.id}/posts/{ids['post_id']}/external-reviews",
+                          {"name": "Client", "email": "client@alpha.test"})
+    assert review.status_code == 201, review.get_json()
+    ids["review_id"] = review.get_json()["id"]
     return a, b, admin_a, admin_b, ids
 
 

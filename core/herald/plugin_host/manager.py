@@ -153,8 +153,7 @@ class PluginHost:
         secrets = self.box.open(row.secrets) if row else {}
         if spec is None:
             return {}
-        defaults = spec.schema(partial=True).load({})
-        return {**defaults, **stored, **secrets}
+        return {**spec.defaults(), **stored, **secrets}
 
 
 class TenantHooks:

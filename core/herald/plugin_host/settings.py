@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, missing
 
 from herald.errors import ValidationFailed
 
@@ -26,6 +26,15 @@ class PluginSettings:
             return self.schema(unknown=RAISE).load(values)
         except ValidationError as exc:
             raise ValidationFailed("The plugin settings are not valid.", errors=exc.normalized_messages()) from exc
+
+    def defaults(self) -> dict[str, Any]:
+        """Every field's ``load_default`` (a partial load skips them, so they are read here)."""
+        out: dict[str, Any] = {}
+        for name, fld in self.schema().fields.items():
+            default = fld.load_default
+            if default is not missing:
+                out[fld.data_key or name] = default() if callable(default) else default
+        return out
 
     def split(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(plain, secret) halves of a loaded settings dict."""
