@@ -36,4 +36,27 @@ def test_captions_over_2200_characters_fail():
 
 def test_settings_require_app_credentials():
     assert {"app_id", "app_secret"} <= set(InstagramSettings().validate({}))
-    assert "graph_version" in InstagramSettings().validate({"app_id": "a", "app_secret": "b", "graph_version": "25"})
+
+
+def test_settings_default_to_facebook_login_on_a_versioned_graph_host_and_fifty_posts_a_day():
+    loaded = InstagramSettings().load({"app_id": "a", "app_secret": "b"})
+    assert loaded["api_base_url"] == "https://graph.facebook.com/v25.0"
+    assert loaded["login"] == "facebook"
+    assert loaded["publishing_quota_per_day"] == 50
+
+
+def test_settings_refuse_an_unknown_login_flavour_and_a_non_http_base_url():
+    errors = InstagramSettings().validate({"app_id": "a", "app_secret": "b", "login": "twitter",
+                                           "api_base_url": "ftp://graph.instagram.com"})
+    assert {"login", "api_base_url"} <= set(errors)
+
+
+def test_secrets_are_declared_as_secret():
+    from herald_network_instagram import herald_plugin_settings
+
+    assert set(herald_plugin_settings().secret_fields) == {"app_secret", "webhook_verify_token"}
+
+
+def test_deleting_is_not_offered_because_instagram_has_no_delete():
+    assert InstagramConnector.capabilities.supports_delete is False
+    assert InstagramConnector.capabilities.supports_lookup is True

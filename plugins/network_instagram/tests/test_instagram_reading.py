@@ -1,0 +1,92 @@
+"""Comments, tags, replies and insights."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from herald.plugins import AuthExpired, PermanentError, RateLimited
+from instagram_fake_graph import USER_ID
+
+
+def _comment(cid: str, text: str, ts: str, **extra: object) -> dict[str, object]:
+    return {"id": cid, "text": text, "timestamp": ts, "username": f"user{cid}",
+            "from": {"id": f"u{cid}", "username": f"user{cid}"}, **extra}
+
+
+@pytest.fixture
+def media(graph):
+    graph.media = [{"id": "m2", "caption": "two", "timestamp": "2026-11-20T10:00:00+0000", "permalink": "p2"},
+                   {"id": "m1", "caption": "one", "timestamp": "2026-11-19T10:00:00+0000", "permalink": "p1"}]
+    graph.comments = {
+        "m2": [_comment(str(i), f"comment {i}", f"2026-11-21T10:0{i}:00+0000") for i in range(5)],
+        "m1": [_comment("9", "reply", "2026-11-20T09:00:00+0000", parent_id="8")],
+    }
+    graph.tags = [{"id": "t1", "caption": "Loving @acme.brand", "timestamp": "2026-11-22T08:00:00+0000",
+                   "username": "fan"}]
+
+
+def test_comments_are_read_across_every_page(graph, connector, account, media):
+    page = connector.fetch_mentions(account, None)
+    comments = [m for m in page.items if m.kind == "comment"]
+    assert sorted(m.remote_id for m in comments) == ["0", "1", "2", "3", "4", "9"]
+    assert len(graph.calls_to("GET", "m2/comments")) == 3  # 2 + 2 + 1, following the cursors
+    first = next(m for m in comments if m.remote_id == "0")
+    assert (first.author_id, first.author_handle, first.in_reply_to) == ("u0", "user0", "m2")
+    assert first.created_at == datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    assert next(m for m in comments if m.remote_id == "9").in_reply_to == "8"
+
+
+def test_media_the_account_is_tagged_in_are_mentions(connector, account, media):
+    page = connector.fetch_mentions(account, None)
+    tags = [m for m in page.items if m.kind == "mention"]
+    assert [(m.remote_id, m.author_handle, m.text) for m in tags] == [("t1", "fan", "Loving @acme.brand")]
+    assert page.cursor == "2026-11-22T08:00:00+00:00"
+
+
+def test_the_cursor_returns_only_newer_items(connector, account, media):
+    page = connector.fetch_mentions(account, "2026-11-21T10:02:00+00:00")
+    assert [m.remote_id for m in page.items] == ["3", "4", "t1"]
+    assert connector.fetch_mentions(account, page.cursor).items == []
+    assert connector.fetch_mentions(account, page.cursor).cursor is None
+
+
+def test_a_reply_goes_to_the_comments_replies_edge(graph, connector, account):
+    reply_id = connector.reply_to_comment(account, "17873440459141021", "Thank you!")
+    assert graph.replies == [("17873440459141021", "Thank you!")]
+    assert reply_id.isdigit()
+    assert graph.calls_to("POST", "17873440459141021/replies")[0]["access_token"] == "long-lived-1"
+
+
+def test_an_empty_reply_is_refused_without_calling_instagram(graph, connector, account):
+    with pytest.raises(PermanentError):
+        connector.reply_to_comment(account, "1", "   ")
+    assert graph.calls == []
+
+
+def test_insights_are_read_per_media_and_media_without_insights_are_left_out(graph, connector, account):
+    graph.insights = {"m1": {"reach": 120, "likes": 9, "comments": 2, "saved": 1, "shares": 0}}
+    metrics = connector.fetch_metrics(account, ["m1", "m-old"])
+    assert metrics == {"m1": {"reach": 120, "likes": 9, "comments": 2, "saved": 1, "shares": 0}}
+    assert graph.calls_to("GET", "m1/insights")[0]["metric"] == "reach,likes,comments,saved,shares"
+
+
+def test_an_expired_token_while_reading_insights_is_reported(graph, connector, account):
+    graph.fail_next("GET", r"m1/insights", 190, "Error validating access token", subcode=463)
+    with pytest.raises(AuthExpired):
+        connector.fetch_metrics(account, ["m1"])
+
+
+def test_throttling_while_reading_comments_is_rate_limited(graph, connector, account, media):
+    graph.fail_next("GET", r"m2/comments", 17, "User request limit reached")
+    with pytest.raises(RateLimited):
+        connector.fetch_mentions(account, None)
+
+
+def test_a_missing_token_is_refused_by_the_graph_api(graph, connector, account):
+    from herald.plugins import ConnectedAccount, TokenSet
+
+    stranger = ConnectedAccount(id="acc_2", remote_id=USER_ID, handle="x", tokens=TokenSet(access_token="forged"))
+    with pytest.raises(AuthExpired):
+        connector.fetch_metrics(stranger, ["m1"])
