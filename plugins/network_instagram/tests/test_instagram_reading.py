@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from instagram_fake_graph import USER_ID
 
 from herald.plugins import AuthExpired, PermanentError, RateLimited
-from instagram_fake_graph import USER_ID
 
 
 def _comment(cid: str, text: str, ts: str, **extra: object) -> dict[str, object]:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from instagram_fake_graph import APP_ID, APP_SECRET, USER_ID
 
 from herald.plugins import AuthRevoked, TokenSet, TransientError
-from instagram_fake_graph import APP_ID, APP_SECRET, USER_ID
 
 
 def test_a_short_lived_token_is_exchanged_for_a_sixty_day_one(graph, connector):
