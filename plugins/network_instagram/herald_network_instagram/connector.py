@@ -187,6 +187,9 @@ class InstagramConnector(NetworkConnector):
 
     def _by_caption(self, account: ConnectedAccount, token: str, caption: str,
                     not_before: datetime) -> PublishResult | None:
+        if not caption.strip():
+            raise UncertainOutcome("A post without a caption cannot be recognised among the account's media.",
+                                   code="no_caption")
         earliest = _aware(not_before) - CLOCK_SKEW
         for item in self._recent_media(account.remote_id, token, "id,caption,timestamp,permalink"):
             ts = _parse_time(item.get("timestamp"))
@@ -221,7 +224,7 @@ class InstagramConnector(NetworkConnector):
             if after:
                 body = self._call("GET", path, token, {**params, "after": after})
             elif isinstance(nxt, str) and self.graph.same_origin(nxt):
-                body = self._call("GET", nxt, None)
+                body = self._call("GET", nxt, token)
             else:
                 return
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -135,7 +135,10 @@ class GraphClient:
     def request(self, method: str, path_or_url: str, token: str | None,
                 params: dict[str, Any] | None = None) -> dict[str, Any]:
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.url(path_or_url)
-        values = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        # a paging link carries its own query; httpx would drop it in favour of ``params``
+        url, _, query = url.partition("?")
+        values = dict(parse_qsl(query))
+        values.update({k: _param(v) for k, v in (params or {}).items() if v is not None})
         if token is not None:
             values["access_token"] = token
         try:

@@ -69,6 +69,7 @@ class FakeGraph:
     insights: dict[str, dict[str, int]] = field(default_factory=dict)
     replies: list[tuple[str, str]] = field(default_factory=list)
     page_size: int = 2
+    send_cursors: bool = True  # False: paging carries only ``next`` (cursors are optional)
     calls: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(17900000000000001))
 
@@ -278,7 +279,8 @@ def _paged(state: FakeGraph, items: list[dict[str, Any]], p: dict[str, str]) -> 
     page = items[start:start + size]
     body: dict[str, Any] = {"data": page}
     if items:
-        body["paging"] = {"cursors": {"before": f"c{start}", "after": f"c{start + len(page)}"}}
+        body["paging"] = {"cursors": {"before": f"c{start}", "after": f"c{start + len(page)}"}} \
+            if state.send_cursors else {}
         if start + size < len(items):
             body["paging"]["next"] = (f"{request.host_url.rstrip('/')}{request.path}"
                                       f"?access_token={p.get('access_token', '')}&after=c{start + size}")

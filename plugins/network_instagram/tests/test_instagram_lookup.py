@@ -70,3 +70,10 @@ def test_a_published_container_whose_media_is_not_listed_yet_stays_uncertain(gra
 def test_deleting_a_post_is_not_supported(connector, account):
     with pytest.raises(NotSupported):
         connector.delete(account, "17900000000000001")
+
+
+def test_a_post_without_caption_or_container_cannot_be_told_apart(graph, connector, account):
+    graph.media = [{"id": "x", "caption": "", "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                    "permalink": "p"}]
+    with pytest.raises(UncertainOutcome):
+        connector.find_published(account, req(text=""), datetime.now(UTC) - timedelta(minutes=1))

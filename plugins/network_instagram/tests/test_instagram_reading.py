@@ -38,6 +38,33 @@ def test_comments_are_read_across_every_page(graph, connector, account, media):
     assert next(m for m in comments if m.remote_id == "9").in_reply_to == "8"
 
 
+def test_paging_follows_next_links_on_the_api_host_when_there_are_no_cursors(graph, connector, account, media):
+    graph.send_cursors = False
+    page = connector.fetch_mentions(account, None)
+    assert len([m for m in page.items if m.kind == "comment"]) == 6
+    assert [c["after"] for c in graph.calls_to("GET", "m2/comments")[1:]] == ["c2", "c4"]
+
+
+def test_a_next_link_to_another_host_is_not_followed(graph, make_connector, account, media):
+    import instagram_fake_graph as fake
+
+    graph.send_cursors = False
+    original = fake._paged
+
+    def elsewhere(state, items, p):
+        status, body = original(state, items, p)
+        if "next" in body.get("paging", {}):
+            body["paging"]["next"] = "http://198.51.100.7/steal?after=c2"
+        return status, body
+
+    fake._paged = elsewhere
+    try:
+        page = make_connector().fetch_mentions(account, None)
+    finally:
+        fake._paged = original
+    assert len([m for m in page.items if m.kind == "comment"]) == 3  # first pages only, token kept home
+
+
 def test_media_the_account_is_tagged_in_are_mentions(connector, account, media):
     page = connector.fetch_mentions(account, None)
     tags = [m for m in page.items if m.kind == "mention"]
