@@ -47,6 +47,7 @@ COMMENT_FIELDS = "id,text,timestamp,username,from,like_count,parent_id,hidden"
 #: clock skew between Herald and Meta.
 CLOCK_SKEW = timedelta(minutes=2)
 MAX_PAGES = 20
+MAX_TOKEN_LIFETIME_S = 400 * 86400
 
 
 class InstagramConnector(NetworkConnector):
@@ -258,7 +259,11 @@ class InstagramConnector(NetworkConnector):
         after = _parse_time(since) if since else None
         items: list[Mention] = []
         for media in self._recent_media(account.remote_id, token, "id,timestamp"):
+            if not media.get("id"):
+                continue
             for c in self._paged(f"{media['id']}/comments", token, {"fields": COMMENT_FIELDS}):
+                if not c.get("id"):
+                    continue
                 author = c.get("from") if isinstance(c.get("from"), dict) else {}
                 items.append(Mention(
                     remote_id=str(c.get("id")), text=str(c.get("text") or ""),
@@ -268,6 +273,8 @@ class InstagramConnector(NetworkConnector):
                     in_reply_to=str(c.get("parent_id") or media["id"]), kind="comment", raw=c))
         for tag in self._paged(f"{account.remote_id}/tags", token,
                                {"fields": "id,caption,timestamp,username,permalink,media_type"}):
+            if not tag.get("id"):
+                continue
             items.append(Mention(
                 remote_id=str(tag.get("id")), text=str(tag.get("caption") or ""), author_id="",
                 author_handle=str(tag.get("username") or ""), created_at=_parse_time(tag.get("timestamp")),
@@ -317,7 +324,9 @@ class InstagramConnector(NetworkConnector):
                     "grant_type": "authorization_code", "redirect_uri": redirect_uri, "code": code},
                     timeout=self.graph.timeout)
                 body = resp.json() if resp.status_code == 200 else {}
-                if not body:
+                if isinstance(body, dict) and isinstance(body.get("data"), list) and body["data"]:
+                    body = body["data"][0]  # the older answer shape wraps the token in a list
+                if not isinstance(body, dict) or not body:
                     raise PermanentError(f"Instagram refused the authorization code (HTTP {resp.status_code}).",
                                          code="code_refused", status=resp.status_code)
         except GraphError as err:
@@ -368,7 +377,8 @@ class InstagramConnector(NetworkConnector):
         if not isinstance(access, str) or not access.strip():
             raise TransientError("Instagram answered without a new token.", code="empty_token")
         expires_in = _as_int(body.get("expires_in"))
-        expires_at = self.now() + timedelta(seconds=expires_in) if expires_in else None
+        expires_at = (self.now() + timedelta(seconds=expires_in)
+                      if expires_in and 0 < expires_in <= MAX_TOKEN_LIFETIME_S else None)
         return TokenSet(access_token=access, refresh_token=None, expires_at=expires_at,
                         extra={"token_type": body.get("token_type") or "bearer", "login": self._flavour})
 

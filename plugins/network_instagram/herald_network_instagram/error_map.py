@@ -21,6 +21,9 @@ CONTAINER_EXPIRED = (-2, 2207020)
 DOWNLOAD_TIMEOUT = (-2, 2207003)
 IMAGE_TOO_LARGE = (36000, 2207004)
 POLICY_BLOCK = 368
+#: a regain time beyond a day is not believed (a hostile or broken header must not park an
+#: account for years)
+MAX_REGAIN_MINUTES = 24 * 60
 
 
 class PermissionMissing(PermanentError):
@@ -45,7 +48,9 @@ def to_herald(err: GraphError, *, now: datetime, throttle_fallback_s: float, quo
     created something (``media_publish``): a timeout or 5xx then means "maybe published"."""
     code = err.label
     if err.code is None:  # transport failure or an answer without Meta's envelope
-        if uncertain and err.sent and (err.timeout or (err.status or 500) >= 500):
+        # a timeout, a 5xx, a dropped connection or a 2xx Herald cannot read may all hide a post
+        if uncertain and err.sent and (err.timeout or err.status is None or err.status >= 500
+                                       or 200 <= err.status < 300):
             return UncertainOutcome(f"Instagram may have published the post: {err.message}",
                                     code=code, status=err.status)
         if err.status is not None and 400 <= err.status < 500 and err.status not in (408, 429):
@@ -83,5 +88,5 @@ def throttle_reset(err: GraphError, now: datetime, fallback_s: float) -> datetim
     """When a throttled account may call again: the usage header's regain time, else the
     fallback."""
     if err.usage is not None and err.usage.regain_minutes > 0:
-        return now + timedelta(minutes=err.usage.regain_minutes)
+        return now + timedelta(minutes=min(err.usage.regain_minutes, MAX_REGAIN_MINUTES))
     return now + timedelta(seconds=fallback_s)

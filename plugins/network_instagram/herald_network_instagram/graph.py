@@ -66,7 +66,7 @@ def parse_usage(headers: httpx.Headers) -> Usage | None:
 def _loads(raw: str) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -171,7 +171,7 @@ def _param(value: Any) -> str:
 def _json(resp: httpx.Response) -> Any:
     try:
         return resp.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -21,6 +21,8 @@ from herald.plugins import record_inbound_event, tenant_plugin_settings
 PLUGIN = "network_instagram"
 PROBLEM_BASE = "https://herald.dev/problems/"
 FIELD_RE = re.compile(r"^[a-z][a-z0-9_]{0,60}$")
+#: Meta's payloads are a few levels deep; anything far deeper is refused rather than stored
+MAX_DEPTH = 32
 
 bp = Blueprint("network_instagram_webhook", __name__, url_prefix=f"/plugins/{PLUGIN}")
 
@@ -76,9 +78,9 @@ def receive(tenant_id: str) -> Response:
                        "webhook-signature-invalid")
     try:
         payload = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return problem(400, "Bad request", "The body is not JSON.", "bad-request")
-    if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
+    if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list) or _too_deep(payload):
         return problem(400, "Bad request", "Expected {\"object\": ..., \"entry\": [...]}.", "bad-request")
     recorded = duplicates = 0
     for change, sent_at in _changes(payload):
@@ -89,6 +91,16 @@ def receive(tenant_id: str) -> Response:
             duplicates += 1
     return Response(json.dumps({"recorded": recorded, "duplicates": duplicates}), status=200,
                     mimetype="application/json")
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return any(_too_deep(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_too_deep(v, depth + 1) for v in value)
+    return False
 
 
 def _changes(payload: Any) -> list[tuple[dict[str, Any], Any]]:

@@ -154,6 +154,15 @@ def _route(state: FakeGraph, method: str, path: str, p: dict[str, str]) -> tuple
         state.tokens.add(new)
         return 200, {"access_token": new, "token_type": "bearer", "expires_in": 5183944}
 
+    if method == "POST" and path == "oauth/access_token":  # Instagram Login's code exchange
+        if p.get("client_id") != APP_ID or p.get("client_secret") != APP_SECRET \
+                or p.get("grant_type") != "authorization_code":
+            return _error(400, 101, "Error validating client secret.")
+        short = state.codes.pop(p.get("code", ""), None)
+        if short is None:
+            return 400, {"error_type": "OAuthException", "code": 400, "error_message": "Invalid authorization code"}
+        return 200, {"access_token": short, "user_id": USER_ID, "permissions": "instagram_business_basic"}
+
     # ------------------------------------------------------------- everything else needs a token
     token = p.get("access_token")
     if not token:

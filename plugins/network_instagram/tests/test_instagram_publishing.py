@@ -257,3 +257,34 @@ def test_media_without_a_public_url_is_refused(graph, connector, account):
     with pytest.raises(PermanentError, match="URL"):
         connector.publish(account, req(item))
     assert graph.calls == []
+
+
+def test_an_unreadable_success_answer_on_media_publish_is_uncertain(graph, connector, account, monkeypatch):
+    import instagram_fake_graph as fake
+
+    original = fake._publish
+
+    def garbled(state, p):
+        original(state, p)
+        return 200, {"error": "not an envelope"}
+
+    monkeypatch.setattr(fake, "_publish", garbled)
+    graph.status_plan = [["FINISHED"]]
+    with pytest.raises(UncertainOutcome):
+        connector.publish(account, req(image()))
+
+
+def test_an_absurd_regain_time_is_capped_at_a_day(graph, connector, account):
+    header = json.dumps({USER_ID: [{"type": "instagram", "call_count": 100, "estimated_time_to_regain_access": 1e12}]})
+    graph.fail_next("POST", rf"{USER_ID}/media", 4, "Application request limit reached",
+                    headers={"X-Business-Use-Case-Usage": header})
+    with pytest.raises(RateLimited) as caught:
+        connector.publish(account, req(image()))
+    assert caught.value.reset_at - datetime.now(UTC) <= timedelta(days=1)
+
+
+def test_malformed_usage_headers_are_ignored(graph, connector, account):
+    graph.fail_next("POST", rf"{USER_ID}/media", 4, "Application request limit reached",
+                    headers={"X-Business-Use-Case-Usage": "{not json", "X-App-Usage": "[" * 5000})
+    with pytest.raises(RateLimited):
+        connector.publish(account, req(image()))

@@ -92,3 +92,19 @@ def test_an_instagram_login_profile_comes_from_me(graph, make_connector):
     profile = make_connector(login="instagram").profile(TokenSet(access_token="long-lived-1"))
     assert profile.remote_id == USER_ID and profile.handle == "acme.brand"
     assert graph.calls_to("GET", "me")[0]["fields"] == "user_id,username,name"
+
+
+def test_an_instagram_login_code_becomes_a_long_lived_token(graph, make_connector):
+    conn = make_connector(login="instagram", instagram_token_url=f"{graph.base_url}/oauth/access_token")
+    tokens = conn.exchange_code("code-1", "https://herald.test/cb", "verifier")
+    assert tokens.access_token in graph.tokens and tokens.access_token != "short-1"
+    assert graph.calls_to("POST", "oauth/access_token")[0]["grant_type"] == "authorization_code"
+    assert graph.calls_to("GET", "access_token")[0]["access_token"] == "short-1"
+
+
+def test_a_refused_code_is_a_permanent_error(graph, make_connector):
+    from herald.plugins import PermanentError
+
+    conn = make_connector(login="instagram", instagram_token_url=f"{graph.base_url}/oauth/access_token")
+    with pytest.raises(PermanentError):
+        conn.exchange_code("no-such-code", "https://herald.test/cb", "verifier")

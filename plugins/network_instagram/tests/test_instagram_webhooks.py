@@ -173,7 +173,10 @@ def test_deliveries_for_a_tenant_without_the_plugin_are_not_found(client, tenant
 
 
 def test_a_signed_body_that_is_not_a_webhook_payload_is_a_bad_request(client, tenants):
-    for body in (b"not json", b'{"object":"instagram"}', b"[1,2]"):
+    deep = b'{"object":"instagram","entry":[' + b"[" * 100000 + b"]" * 100000 + b"]}"
+    nested = json.dumps({"object": "instagram", "entry": [{"id": "1", "changes": [
+        {"field": "comments", "value": json.loads("[" * 200 + "]" * 200)}]}]}).encode()
+    for body in (b"not json", b'{"object":"instagram"}', b"[1,2]", deep, nested):
         resp = _post(client, tenants["alpha"].id, body, _sign(SECRET_A, body))
         assert resp.status_code == 400, body
         assert resp.mimetype == "application/problem+json"
