@@ -42,12 +42,17 @@ MAX_MENTIONS = 20
 HASHTAG_RE = re.compile(r"(?<!\w)#\w+")
 MENTION_RE = re.compile(r"(?<![\w@])@[\w.]+")
 VERSION_RE = re.compile(r"/v\d+\.\d+$")
+_GRAPH_ID_RE = re.compile(r"^\d{1,30}$")
 COMMENT_FIELDS = "id,text,timestamp,username,from,like_count,parent_id,hidden"
 #: look-ups after an uncertain outcome accept posts this much older than ``not_before``, for
 #: clock skew between Herald and Meta.
 CLOCK_SKEW = timedelta(minutes=2)
 MAX_PAGES = 20
 MAX_TOKEN_LIFETIME_S = 400 * 86400
+IMAGE_TYPES = ("image/jpeg", "image/jpg")
+VIDEO_TYPES = ("video/mp4", "video/quicktime")
+MIN_ASPECT, MAX_ASPECT = 4 / 5 - 0.005, 1.91 + 0.005  # Meta rounds; allow for it
+MIN_REEL_S, MAX_REEL_S = 3, 15 * 60
 
 
 class InstagramConnector(NetworkConnector):
@@ -105,6 +110,8 @@ class InstagramConnector(NetworkConnector):
         if mentions > MAX_MENTIONS:
             problems.append(Problem("text", "too_many_mentions",
                                     f"Instagram allows {MAX_MENTIONS} @mentions per caption; this one has {mentions}."))
+        for i, item in enumerate(draft.media):
+            problems.extend(_media_problems(f"media[{i}]", item))
         return problems
 
     # ------------------------------------------------------------------ publishing
@@ -296,6 +303,38 @@ class InstagramConnector(NetworkConnector):
             raise TransientError("Instagram did not return the reply's id.", code="no_reply_id")
         return reply_id
 
+    def read_mention(self, account: ConnectedAccount, media_id: str, comment_id: str | None = None) -> Mention:
+        """The media (or the comment on it) in which the account was @mentioned, as a webhook
+        ``mentions`` change names it; Meta gives no author for these."""
+        token = self._token(account)
+        if not _GRAPH_ID_RE.fullmatch(media_id) or (comment_id is not None and not _GRAPH_ID_RE.fullmatch(comment_id)):
+            raise PermanentError("A mention is named by numeric ids.", code="bad_mention_id")
+        if comment_id:
+            fields = f"mentioned_comment.comment_id({comment_id}){{id,text,timestamp}}"
+            body = self._call("GET", account.remote_id, token, {"fields": fields})
+            item = body.get("mentioned_comment") if isinstance(body.get("mentioned_comment"), dict) else {}
+            return Mention(remote_id=str(item.get("id") or comment_id), text=str(item.get("text") or ""),
+                           author_id="", author_handle="", created_at=_parse_time(item.get("timestamp")),
+                           in_reply_to=media_id, kind="mention", raw=item)
+        fields = f"mentioned_media.media_id({media_id}){{id,caption,media_type,timestamp}}"
+        body = self._call("GET", account.remote_id, token, {"fields": fields})
+        item = body.get("mentioned_media") if isinstance(body.get("mentioned_media"), dict) else {}
+        return Mention(remote_id=str(item.get("id") or media_id), text=str(item.get("caption") or ""),
+                       author_id="", author_handle="", created_at=_parse_time(item.get("timestamp")),
+                       kind="mention", raw=item)
+
+    def reply_to_mention(self, account: ConnectedAccount, media_id: str, message: str,
+                         comment_id: str | None = None) -> str:
+        """Comment on media (or a comment) that @mentioned the account; the new comment's id."""
+        if not message.strip():
+            raise PermanentError("A reply needs text.", code="empty_reply")
+        params = {"media_id": media_id, "message": message, "comment_id": comment_id}
+        body = self._call("POST", f"{account.remote_id}/mentions", self._token(account), params)
+        reply_id = str(body.get("id") or "")
+        if not reply_id:
+            raise TransientError("Instagram did not return the reply's id.", code="no_reply_id")
+        return reply_id
+
     # ------------------------------------------------------------------ connecting
     @property
     def _flavour(self) -> str:
@@ -399,6 +438,32 @@ class InstagramConnector(NetworkConnector):
                 return RemoteProfile(str(ig["id"]), str(ig.get("username") or ""), str(ig.get("name") or ""))
         raise PermanentError("None of this person's Facebook Pages is linked to an Instagram professional "
                              "account.", code="no_instagram_account")
+
+
+def _media_problems(where: str, item: dict[str, Any]) -> list[Problem]:
+    """Instagram's media rules, checked on what the draft knows (type, size, length); facts the
+    draft does not carry are left to Meta."""
+    problems = []
+    mime = str(item.get("mime_type") or "").lower()
+    kind = item.get("kind")
+    if kind == "image" and mime and mime not in IMAGE_TYPES:
+        problems.append(Problem(where, "unsupported_format", "Instagram publishes JPEG images only."))
+    if kind == "video" and mime and mime not in VIDEO_TYPES:
+        problems.append(Problem(where, "unsupported_format", "Instagram publishes MP4 or MOV videos only."))
+    width, height = _as_number(item.get("width")), _as_number(item.get("height"))
+    if kind == "image" and width and height and not MIN_ASPECT <= width / height <= MAX_ASPECT:
+        problems.append(Problem(where, "aspect_ratio", "Instagram images must be between 4:5 (portrait) and "
+                                f"1.91:1 (landscape); this one is {width / height:.2f}:1."))
+    duration = _as_number(item.get("duration_s"))
+    if kind == "video" and duration is not None and not MIN_REEL_S <= duration <= MAX_REEL_S:
+        problems.append(Problem(where, "duration", "Instagram reels last from 3 seconds to 15 minutes."))
+    return problems
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def _as_int(value: Any) -> int | None:

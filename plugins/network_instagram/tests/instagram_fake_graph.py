@@ -68,6 +68,9 @@ class FakeGraph:
     tags: list[dict[str, Any]] = field(default_factory=list)
     insights: dict[str, dict[str, int]] = field(default_factory=dict)
     replies: list[tuple[str, str]] = field(default_factory=list)
+    mentioned_media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mentioned_comments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mention_replies: list[dict[str, str]] = field(default_factory=list)
     page_size: int = 2
     send_cursors: bool = True  # False: paging carries only ``next`` (cursors are optional)
     calls: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
@@ -206,6 +209,11 @@ def _user_edge(state: FakeGraph, method: str, edge: str, p: dict[str, str]) -> t
     if edge == "content_publishing_limit" and method == "GET":
         return 200, {"data": [{"quota_usage": state.quota_usage,
                                "config": {"quota_total": state.quota_total, "quota_duration": 86400}}]}
+    if edge == "mentions" and method == "POST":
+        if not p.get("media_id") or not p.get("message"):
+            return _error(400, 100, "The parameters media_id and message are required.")
+        state.mention_replies.append({k: v for k, v in p.items() if k != "access_token"})
+        return 200, {"id": state.new_id()}
     if edge == "tags" and method == "GET":
         return _paged(state, state.tags, p)
     return _error(400, 100, f"Unknown edge {edge}.")
@@ -236,7 +244,24 @@ def _create_container(state: FakeGraph, p: dict[str, str]) -> tuple[int, dict[st
     return 200, {"id": container.id}
 
 
+MENTION_FIELD_RE = re.compile(r"^mentioned_(media)\.media_id\((\d+)\)\{[a-z_,]+\}$|"
+                              r"^mentioned_(comment)\.comment_id\((\d+)\)\{[a-z_,]+\}$")
+
+
 def _node(state: FakeGraph, node_id: str, p: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    if node_id == USER_ID:
+        m = MENTION_FIELD_RE.match(p.get("fields", ""))
+        if not m:
+            return 200, {"id": USER_ID, "username": "acme.brand"}
+        if m.group(1):
+            found = state.mentioned_media.get(m.group(2))
+            key = "mentioned_media"
+        else:
+            found = state.mentioned_comments.get(m.group(4))
+            key = "mentioned_comment"
+        if found is None:
+            return _error(400, 100, "The mention does not exist or the account was not mentioned.", 33)
+        return 200, {key: found, "id": USER_ID}
     container = state.containers.get(node_id)
     if container is not None:
         status = container.status

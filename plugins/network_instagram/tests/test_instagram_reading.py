@@ -117,3 +117,31 @@ def test_a_missing_token_is_refused_by_the_graph_api(graph, connector, account):
     stranger = ConnectedAccount(id="acc_2", remote_id=USER_ID, handle="x", tokens=TokenSet(access_token="forged"))
     with pytest.raises(AuthExpired):
         connector.fetch_metrics(stranger, ["m1"])
+
+
+def test_a_mention_in_a_caption_is_read_by_its_media_id(graph, connector, account):
+    graph.mentioned_media = {"1790": {"id": "1790", "caption": "Hi @acme.brand", "media_type": "IMAGE",
+                                      "timestamp": "2026-11-22T08:00:00+0000"}}
+    mention = connector.read_mention(account, "1790")
+    assert (mention.remote_id, mention.text, mention.kind) == ("1790", "Hi @acme.brand", "mention")
+    fields = graph.calls_to("GET", USER_ID)[0]["fields"]
+    assert fields == "mentioned_media.media_id(1790){id,caption,media_type,timestamp}"
+
+
+def test_a_mention_in_a_comment_is_read_by_its_comment_id(graph, connector, account):
+    graph.mentioned_comments = {"1800": {"id": "1800", "text": "@acme.brand look",
+                                         "timestamp": "2026-11-22T08:00:00+0000"}}
+    mention = connector.read_mention(account, "1790", "1800")
+    assert (mention.remote_id, mention.text, mention.in_reply_to) == ("1800", "@acme.brand look", "1790")
+
+
+def test_mention_ids_that_are_not_numeric_are_refused_before_calling(graph, connector, account):
+    with pytest.raises(PermanentError):
+        connector.read_mention(account, "1790){caption}&fields=access_token")
+    assert graph.calls == []
+
+
+def test_a_reply_to_a_mention_goes_to_the_mentions_edge(graph, connector, account):
+    reply_id = connector.reply_to_mention(account, "1790", "Thanks!", comment_id="1800")
+    assert graph.mention_replies == [{"media_id": "1790", "message": "Thanks!", "comment_id": "1800"}]
+    assert reply_id.isdigit()

@@ -60,3 +60,23 @@ def test_secrets_are_declared_as_secret():
 def test_deleting_is_not_offered_because_instagram_has_no_delete():
     assert InstagramConnector.capabilities.supports_delete is False
     assert InstagramConnector.capabilities.supports_lookup is True
+
+
+def test_only_jpeg_images_and_mp4_or_mov_videos_are_accepted():
+    assert _codes(VariantDraft("c", [{"kind": "image", "mime_type": "image/png"}])) == {"unsupported_format"}
+    assert _codes(VariantDraft("c", [{"kind": "image", "mime_type": "image/jpeg"}])) == set()
+    assert _codes(VariantDraft("c", [{"kind": "video", "mime_type": "video/webm"}])) == {"unsupported_format"}
+    assert _codes(VariantDraft("c", [{"kind": "video", "mime_type": "video/quicktime"}])) == set()
+
+
+def test_images_must_be_between_four_by_five_and_one_point_nine_one_to_one():
+    assert _codes(VariantDraft("c", [{"kind": "image", "width": 1080, "height": 1350}])) == set()
+    assert _codes(VariantDraft("c", [{"kind": "image", "width": 1910, "height": 1000}])) == set()
+    assert _codes(VariantDraft("c", [{"kind": "image", "width": 1080, "height": 1920}])) == {"aspect_ratio"}
+    assert _codes(VariantDraft("c", [{"kind": "image", "width": 3000, "height": 1000}])) == {"aspect_ratio"}
+
+
+def test_reels_last_three_seconds_to_fifteen_minutes():
+    assert _codes(VariantDraft("c", [{"kind": "video", "duration_s": 2}])) == {"duration"}
+    assert _codes(VariantDraft("c", [{"kind": "video", "duration_s": 900}])) == set()
+    assert _codes(VariantDraft("c", [{"kind": "video", "duration_s": 901}])) == {"duration"}
