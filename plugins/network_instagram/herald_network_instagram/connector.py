@@ -181,6 +181,9 @@ class InstagramConnector(NetworkConnector):
         media are searched for the exact caption, published at or after ``not_before``."""
         token = self._token(account)
         container_id = request.options.get("instagram_container_id")
+        if container_id is not None and not _GRAPH_ID_RE.fullmatch(str(container_id)):
+            raise PermanentError("instagram_container_id must be the numeric id Instagram gave the container.",
+                                 code="bad_container_id")
         if container_id:
             body = self._call("GET", str(container_id), token, {"fields": "status_code,status"})
             status = str(body.get("status_code") or "").upper()
@@ -191,6 +194,9 @@ class InstagramConnector(NetworkConnector):
                 raise UncertainOutcome("Instagram says the post was published but it is not among the "
                                        "account's recent media yet.", code="published_not_found")
             return found
+        if (request.options.get("instagram") or {}).get("media_type") == "STORIES":
+            raise UncertainOutcome("A story has no caption to recognise it by; without its container id "
+                                   "Instagram cannot tell whether it went out.", code="story_unknown")
         return self._by_caption(account, token, request.text, not_before)
 
     def _by_caption(self, account: ConnectedAccount, token: str, caption: str,
@@ -297,6 +303,8 @@ class InstagramConnector(NetworkConnector):
         comments); the reply's id."""
         if not message.strip():
             raise PermanentError("A reply needs text.", code="empty_reply")
+        if not _GRAPH_ID_RE.fullmatch(comment_id):
+            raise PermanentError("A comment is named by its numeric id.", code="bad_comment_id")
         body = self._call("POST", f"{comment_id}/replies", self._token(account), {"message": message})
         reply_id = str(body.get("id") or "")
         if not reply_id:

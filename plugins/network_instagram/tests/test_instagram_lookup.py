@@ -77,3 +77,16 @@ def test_a_post_without_caption_or_container_cannot_be_told_apart(graph, connect
                     "permalink": "p"}]
     with pytest.raises(UncertainOutcome):
         connector.find_published(account, req(text=""), datetime.now(UTC) - timedelta(minutes=1))
+
+
+def test_a_container_id_that_is_not_numeric_is_refused_before_calling(graph, connector, account):
+    from herald.plugins import PermanentError
+
+    with pytest.raises(PermanentError):
+        connector.find_published(account, req(instagram_container_id="../me/accounts"), datetime.now(UTC))
+    assert graph.calls == []
+
+
+def test_a_story_without_its_container_id_stays_uncertain(graph, connector, account):
+    with pytest.raises(UncertainOutcome):
+        connector.find_published(account, req(instagram={"media_type": "STORIES"}), datetime.now(UTC))

@@ -288,3 +288,11 @@ def test_malformed_usage_headers_are_ignored(graph, connector, account):
                     headers={"X-Business-Use-Case-Usage": "{not json", "X-App-Usage": "[" * 5000})
     with pytest.raises(RateLimited):
         connector.publish(account, req(image()))
+
+
+def test_a_story_is_published_without_a_caption(graph, connector, account):
+    connector.publish(account, req(image(), instagram={"media_type": "STORIES"}))
+    created = graph.calls_to("POST", f"{USER_ID}/media")[0]
+    assert created["media_type"] == "STORIES" and created["image_url"] == "https://media.herald.test/a.jpg"
+    assert "caption" not in created
+    assert len(graph.media) == 1

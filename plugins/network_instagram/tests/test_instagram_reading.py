@@ -86,9 +86,11 @@ def test_a_reply_goes_to_the_comments_replies_edge(graph, connector, account):
     assert graph.calls_to("POST", "17873440459141021/replies")[0]["access_token"] == "long-lived-1"
 
 
-def test_an_empty_reply_is_refused_without_calling_instagram(graph, connector, account):
+def test_an_empty_reply_or_a_malformed_comment_id_is_refused_without_calling_instagram(graph, connector, account):
     with pytest.raises(PermanentError):
         connector.reply_to_comment(account, "1", "   ")
+    with pytest.raises(PermanentError):
+        connector.reply_to_comment(account, "1/../../me", "Hi")
     assert graph.calls == []
 
 
