@@ -84,8 +84,10 @@ class InstagramConnector(NetworkConnector):
         return self.graph.last_usage
 
     def _fail(self, err: GraphError, uncertain: bool = False) -> NetworkError:
-        return to_herald(err, now=self.now(), throttle_fallback_s=float(self.conf["throttle_fallback_wait_s"]),
-                         quota_fallback_s=float(self.conf["quota_fallback_wait_s"]), uncertain=uncertain)
+        mapped = to_herald(err, now=self.now(), throttle_fallback_s=float(self.conf["throttle_fallback_wait_s"]),
+                           quota_fallback_s=float(self.conf["quota_fallback_wait_s"]), uncertain=uncertain)
+        mapped.usage = err.usage  # type: ignore[attr-defined]  # for engines that pace on it
+        return mapped
 
     def _call(self, method: str, path: str, token: str | None, params: dict[str, Any] | None = None) -> dict[str, Any]:
         try:

@@ -176,6 +176,7 @@ def test_throttling_codes_wait_as_long_as_the_usage_header_says(graph, connector
     wait = caught.value.reset_at - datetime.now(UTC)
     assert timedelta(minutes=6, seconds=55) < wait <= timedelta(minutes=7)
     assert caught.value.scope == scope
+    assert caught.value.usage.regain_minutes == 7
     assert connector.last_usage.business["call_count"] == 100
     assert connector.last_usage.near_limit()
 

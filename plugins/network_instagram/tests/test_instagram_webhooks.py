@@ -190,3 +190,26 @@ def test_a_suspended_tenant_receives_nothing(client, seed, api, tenants, receive
     assert _post(client, tenants["alpha"].id, body, _sign(SECRET_A, body)).status_code == 404
     run_jobs()
     assert received == []
+
+
+def test_simultaneous_copies_of_one_delivery_are_recorded_once(app, tenants, received, run_jobs):
+    import threading
+
+    body = _body()
+    signature = _sign(SECRET_A, body)
+    start = threading.Barrier(6)
+    answers: list[dict[str, int]] = []
+
+    def deliver() -> None:
+        client = app.test_client()
+        start.wait()
+        answers.append(_post(client, tenants["alpha"].id, body, signature).get_json())
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(a["recorded"] for a in answers) == [0, 0, 0, 0, 0, 1]
+    run_jobs()
+    assert len(received) == 1
