@@ -297,3 +297,10 @@ def test_a_story_is_published_without_a_caption(graph, connector, account):
     assert created["media_type"] == "STORIES" and created["image_url"] == "https://media.herald.test/a.jpg"
     assert "caption" not in created
     assert len(graph.media) == 1
+
+
+def test_an_unversioned_instagram_host_works_too(graph, make_connector, account):
+    conn = make_connector(login="instagram", api_base_url=graph.base_url)
+    result = conn.publish(account, req(image()))
+    assert result.remote_id == graph.media[0]["id"]
+    assert conn.refresh(account.tokens).access_token in graph.tokens
