@@ -17,11 +17,10 @@ from herald.plugins import (
     TransientError,
     UncertainOutcome,
 )
-from herald_network_instagram.error_map import CONTAINER_EXPIRED, NOT_READY, PUBLISH_LIMIT, is_
+from herald_network_instagram.error_map import CONTAINER_EXPIRED, NOT_READY, is_
 from herald_network_instagram.graph import GraphClient, GraphError
 
 MAX_CAROUSEL = 10
-MIN_CAROUSEL = 2
 
 
 class ContainerExpired(Exception):
@@ -223,4 +222,4 @@ def limit_error(message: str, reset_at: datetime, code: str) -> RateLimited:
     return RateLimited(message, reset_at=reset_at, scope="account", code=code)
 
 
-__all__ = ["PUBLISH_LIMIT", "Container", "ContainerExpired", "Publisher", "limit_error", "quota_reset", "uncertain"]
+__all__ = ["Container", "ContainerExpired", "Publisher", "limit_error", "quota_reset", "uncertain"]
