@@ -8,6 +8,8 @@ de-duplicate on the event id."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from typing import Any
 
@@ -27,6 +29,22 @@ _KEY = "herald_pending_events"
 
 def emit(session: Session, tenant_id: str, type_: str, data: dict[str, Any]) -> Event:
     ev = Event(id=new_id("evt"), type=type_, tenant_id=tenant_id, occurred_at=utcnow(), data=jsonable(data))
+    session.add(OutboxEvent(id=ev.id, tenant_id=tenant_id, type=type_, data=ev.data, occurred_at=ev.occurred_at))
+    session.info.setdefault(_KEY, []).append(ev.id)
+    return ev
+
+
+def emit_once(session: Session, tenant_id: str, type_: str, data: dict[str, Any], dedup_key: str) -> Event | None:
+    """Like :func:`emit`, for events that arrive from outside and may arrive more than once
+    (a network's webhook redelivering): the event id is derived from (tenant, type,
+    ``dedup_key``), so the outbox's primary key refuses a second copy even when two deliveries
+    race. Returns None when the event was already recorded. The caller's commit may still
+    raise ``IntegrityError`` if a concurrent copy committed first; treat that as a duplicate."""
+    digest = hashlib.sha256(f"{tenant_id}\0{type_}\0{dedup_key}".encode()).digest()
+    event_id = "evt_" + base64.b32encode(digest[:16]).decode("ascii").rstrip("=").lower()
+    if session.get(OutboxEvent, event_id) is not None:
+        return None
+    ev = Event(id=event_id, type=type_, tenant_id=tenant_id, occurred_at=utcnow(), data=jsonable(data))
     session.add(OutboxEvent(id=ev.id, tenant_id=tenant_id, type=type_, data=ev.data, occurred_at=ev.occurred_at))
     session.info.setdefault(_KEY, []).append(ev.id)
     return ev

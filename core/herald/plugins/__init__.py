@@ -49,6 +49,7 @@ from herald.networks.errors import (
     UncertainOutcome,
 )
 from herald.notifications.notifier import Notification, Notifier
+from herald.plugin_host.inbound import record_inbound_event, tenant_plugin_settings
 from herald.plugin_host.settings import PluginSettings
 
 __all__ = [
@@ -96,4 +97,6 @@ __all__ = [
     "UserDirectory",
     "VariantDraft",
     "hookimpl",
+    "record_inbound_event",
+    "tenant_plugin_settings",
 ]

@@ -1,56 +1,22 @@
-"""Instagram Graph API: validation of captions and media; publishing arrives with the engine."""
+"""Instagram Graph API connector: publishing (image, carousel, reel, story) through media
+containers, look-ups after uncertain outcomes, comments, tags and insights, long-lived tokens,
+and a signed webhook callback that turns Meta's deliveries into ``instagram.*`` domain events."""
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
 
-from marshmallow import Schema, fields, validate
+from herald.plugins import NetworkConnector, PluginSettings, hookimpl
+from herald_network_instagram.connector import InstagramConnector
+from herald_network_instagram.graph import Usage
+from herald_network_instagram.settings import SETTINGS, InstagramSettings
 
-from herald.plugins import (
-    Capabilities,
-    NetworkConnector,
-    PluginSettings,
-    Problem,
-    VariantDraft,
-    hookimpl,
-)
+if TYPE_CHECKING:
+    from flask import Flask
 
 HERALD_HOOK_API = "1.0"
 
-MAX_HASHTAGS = 30
-MAX_MENTIONS = 20
-HASHTAG_RE = re.compile(r"(?<!\w)#\w+")
-MENTION_RE = re.compile(r"(?<![\w@])@[\w.]+")
-
-
-class InstagramConnector(NetworkConnector):
-    key = "instagram"
-    display_name = "Instagram"
-    capabilities = Capabilities(
-        max_text_length=2200, media_kinds=("image", "video"), min_media=1, max_media=10,
-        supports_first_comment=True, supports_metrics=True, supports_mentions=True,
-    )
-
-    def validate(self, draft: VariantDraft) -> list[Problem]:
-        problems = super().validate(draft)
-        tags = len(HASHTAG_RE.findall(draft.text))
-        if tags > MAX_HASHTAGS:
-            problems.append(Problem("text", "too_many_hashtags",
-                                    f"Instagram allows {MAX_HASHTAGS} hashtags per caption; this one has {tags}."))
-        mentions = len(MENTION_RE.findall(draft.text))
-        if mentions > MAX_MENTIONS:
-            problems.append(Problem("text", "too_many_mentions",
-                                    f"Instagram allows {MAX_MENTIONS} @mentions per caption; this one has {mentions}."))
-        return problems
-
-
-class InstagramSettings(Schema):
-    app_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    app_secret = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    graph_base_url = fields.Url(load_default="https://graph.facebook.com", require_tld=False)
-    graph_version = fields.String(load_default="v25.0", validate=validate.Regexp(r"^v\d{1,3}\.\d$"))
-    publishing_limit_per_day = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
-    webhook_verify_token = fields.String(validate=validate.Length(min=8, max=200))
+__all__ = ["InstagramConnector", "InstagramSettings", "Usage"]
 
 
 @hookimpl
@@ -60,7 +26,11 @@ def herald_network_connectors() -> list[type[NetworkConnector]]:
 
 @hookimpl
 def herald_plugin_settings() -> PluginSettings:
-    return PluginSettings(InstagramSettings, secret_fields=("app_secret", "webhook_verify_token"), description={
-        "graph_base_url": "Graph API host (graph.facebook.com or graph.instagram.com, or a proxy)",
-        "publishing_limit_per_day": "API-published posts per rolling 24 h per account",
-    })
+    return SETTINGS
+
+
+@hookimpl
+def herald_app_created(app: Flask) -> None:
+    from herald_network_instagram.webhooks import bp
+
+    app.register_blueprint(bp)
