@@ -9,7 +9,8 @@ import tempfile
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from herald import audit
@@ -85,7 +86,7 @@ def list_query(session: Session, actor: Actor, tenant_id: str, *, org_unit_id: s
         stmt = stmt.where(Asset.status == status)
     if tag:
         if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.where(Asset.tags.contains([tag]))
+            stmt = stmt.where(type_coerce(Asset.tags, JSONB).contains([tag]))
         else:
             each = func.json_each(Asset.tags).table_valued("value")
             stmt = stmt.where(select(1).select_from(each).where(each.c.value == tag).exists())
