@@ -27,6 +27,7 @@ ACCEPTED_FORMATS = "PNG, JPEG, GIF, WebP, MP4, MOV or PDF"
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 _QUICKTIME_BRANDS = {b"qt  "}
+_AUDIO_BRANDS = {b"M4A ", b"M4B ", b"M4P "}
 
 
 def _markup(head: bytes) -> Detected | None:
@@ -56,6 +57,8 @@ def sniff(head: bytes) -> Detected:
         brand = head[8:12]
         if brand in _HEIF_BRANDS:
             return Detected("image/heif", "a HEIF/AVIF image", ())
+        if brand in _AUDIO_BRANDS:
+            return Detected("audio/mp4", "an MP4 audio file", ())
         if brand in _QUICKTIME_BRANDS:
             return Detected("video/quicktime", "a QuickTime (MOV) video", ("video",))
         return Detected("video/mp4", "an MP4 video", ("video",))
