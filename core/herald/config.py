@@ -33,6 +33,41 @@ def _read_or_create(path: Path, make: callable) -> str:  # type: ignore[valid-ty
     return value
 
 
+DEFAULT_MEDIA_MAX_BYTES = {"image": 10 * 2**20, "gif": 15 * 2**20, "video": 512 * 2**20, "document": 25 * 2**20}
+
+
+def _media_settings(env: dict[str, str], instance: Path) -> dict[str, object]:
+    storage = env.get("HERALD_MEDIA_STORAGE", "local").strip() or "local"
+    if storage not in ("local", "s3"):
+        raise ConfigError(f"HERALD_MEDIA_STORAGE must be 'local' or 's3', not {storage!r}.")
+    limits = dict(DEFAULT_MEDIA_MAX_BYTES)
+    for kind in limits:
+        raw = env.get(f"HERALD_MEDIA_MAX_{kind.upper()}_BYTES", "").strip()
+        if raw:
+            if not raw.isdigit() or int(raw) <= 0:
+                raise ConfigError(f"HERALD_MEDIA_MAX_{kind.upper()}_BYTES must be a positive number of bytes.")
+            limits[kind] = int(raw)
+    ttl = env.get("HERALD_MEDIA_URL_TTL", "3600").strip() or "3600"
+    if not ttl.isdigit() or int(ttl) <= 0:
+        raise ConfigError("HERALD_MEDIA_URL_TTL must be a positive number of seconds.")
+    values: dict[str, object] = {
+        "media_storage": storage,
+        "media_path": Path(env["HERALD_MEDIA_PATH"]).resolve() if env.get("HERALD_MEDIA_PATH") else instance / "media",
+        "s3_bucket": env.get("HERALD_S3_BUCKET") or None,
+        "s3_endpoint_url": env.get("HERALD_S3_ENDPOINT_URL") or None,
+        "s3_region": env.get("HERALD_S3_REGION") or None,
+        "s3_access_key_id": env.get("HERALD_S3_ACCESS_KEY_ID") or None,
+        "s3_secret_access_key": env.get("HERALD_S3_SECRET_ACCESS_KEY") or None,
+        "s3_prefix": env.get("HERALD_S3_PREFIX", "").strip("/"),
+        "media_max_bytes": limits,
+        "public_url": (env.get("HERALD_PUBLIC_URL") or "").rstrip("/") or None,
+        "media_url_ttl": int(ttl),
+    }
+    if storage == "s3" and not values["s3_bucket"]:
+        raise ConfigError("HERALD_MEDIA_STORAGE=s3 needs HERALD_S3_BUCKET.")
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -44,6 +79,20 @@ class Settings:
     trace_hooks: bool = False
     queue_name: str = "herald"
     max_request_bytes: int = 1_048_576
+    #: content library storage: "local" (a folder) or "s3" (any S3-compatible service)
+    media_storage: str = "local"
+    media_path: Path | None = None  # local backend; None: <instance>/media
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # None: AWS itself
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None  # None: boto3's own chain (env, profile, instance role)
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
+    #: largest upload accepted per asset kind, in bytes
+    media_max_bytes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MEDIA_MAX_BYTES))
+    #: where networks reach this instance (signed media links are built on it); None: no links
+    public_url: str | None = None
+    media_url_ttl: int = 3600  # seconds a signed media link stays valid
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -93,6 +142,7 @@ class Settings:
             plugin_allow_list=tuple(a.strip() for a in allow.split(",") if a.strip()) if allow else None,
             trace_hooks=env.get("HERALD_TRACE_HOOKS", "") not in ("", "0", "false"),
             queue_name=env.get("HERALD_QUEUE", "herald"),
+            **_media_settings(env, instance),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -66,3 +66,23 @@ class PluginError(HeraldError):
     status = 500
     title = "Plugin error"
     slug = "plugin-error"
+
+
+class UnsupportedMediaType(HeraldError):
+    """The request body or an uploaded file is of a type Herald does not accept."""
+
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class PayloadTooLarge(HeraldError):
+    status = 413
+    title = "Request too large"
+    slug = "payload-too-large"
+
+
+class Gone(HeraldError):
+    status = 410
+    title = "Gone"
+    slug = "gone"

@@ -12,13 +12,9 @@ from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError
 
 from herald.api.pagination import Page
-from herald.errors import BadRequest, HeraldError, Unauthorized, ValidationFailed
+from herald.errors import BadRequest, Unauthorized, UnsupportedMediaType, ValidationFailed
 
-
-class UnsupportedMediaType(HeraldError):
-    status = 415
-    title = "Unsupported media type"
-    slug = "unsupported-media-type"
+__all__ = ["ENDPOINTS", "EndpointDoc", "UnsupportedMediaType", "endpoint"]
 
 
 @dataclass
@@ -28,6 +24,7 @@ class EndpointDoc:
     summary: str
     tag: str
     body: type[Schema] | None
+    form: type[Schema] | None
     query: type[Schema] | None
     response: type[Schema] | None
     many: bool
@@ -69,24 +66,46 @@ def _load_query(schema: type[Schema]) -> dict[str, Any]:
         raise ValidationFailed("The query parameters are not valid.", exc.normalized_messages()) from exc
 
 
+def _load_form(schema: type[Schema]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    s = schema()
+    for key in request.form:
+        values = request.form.getlist(key)
+        fld = s.fields.get(key)
+        data[key] = values if fld is not None and type(fld).__name__ == "List" else values[-1]
+    try:
+        return schema(unknown=RAISE).load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The form fields are not valid.", exc.normalized_messages()) from exc
+
+
 def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
              body: type[Schema] | None = None, query: type[Schema] | None = None,
              response: type[Schema] | None = None, many: bool = False, status: int = 200,
-             public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             public: bool = False, form: type[Schema] | None = None,
+             form_max_bytes: Callable[[], int] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as ``method rule`` on ``bp``. ``fn`` gets ``body=`` / ``query=`` when
     schemas are given and returns an object (dumped with ``response``), a :class:`Page`
-    (``many=True``), or None (204)."""
+    (``many=True``), or None (204). With ``form``, a multipart/form-data request is accepted
+    too: ``fn`` then gets ``form=`` (its non-file fields; files are in ``request.files``)
+    instead of ``body=``, and ``form_max_bytes()`` replaces the instance's request size limit."""
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         ENDPOINTS.append(EndpointDoc(bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
-                                     method, summary, tag, body, query, response, many, status, public))
+                                     method, summary, tag, body, form, query, response, many, status, public))
 
         @wraps(fn)
         def view(**path: Any) -> Response | tuple[Response, int]:
             if not public and g.get("actor") is None:
                 raise Unauthorized(g.get("auth_error") or "Send an API token: Authorization: Bearer <token>.")
             kwargs: dict[str, Any] = {}
-            if body is not None:
+            if form is not None and request.mimetype == "multipart/form-data":
+                if form_max_bytes is not None:
+                    request.max_content_length = form_max_bytes()
+                kwargs["form"] = _load_form(form)
+            elif body is not None:
                 kwargs["body"] = _load_body(body)
+            elif form is not None:
+                raise UnsupportedMediaType("Send the request as multipart/form-data.")
             if query is not None:
                 kwargs["query"] = _load_query(query)
             result = fn(**path, **kwargs)

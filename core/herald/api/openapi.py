@@ -45,8 +45,13 @@ def build_spec() -> dict[str, Any]:
             params.append({"in": "query", "schema": ep.query})
         if params:
             op["parameters"] = params
+        content: dict[str, Any] = {}
         if ep.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ep.body}}}
+            content["application/json"] = {"schema": ep.body}
+        if ep.form is not None:
+            content["multipart/form-data"] = {"schema": ep.form}
+        if content:
+            op["requestBody"] = {"required": True, "content": content}
         if ep.status == 204:
             op["responses"]["204"] = {"description": "Done"}
         elif ep.response is not None:

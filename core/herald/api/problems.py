@@ -32,7 +32,7 @@ def install(app: Flask) -> None:
         status = exc.code or 500
         titles = {413: "Request too large", 405: "Method not allowed", 404: "Not found",
                   415: "Unsupported media type", 400: "Bad request"}
-        detail = {413: f"The request body exceeds {app.config.get('MAX_CONTENT_LENGTH')} bytes.",
+        detail = {413: f"The request body exceeds {request.max_content_length} bytes.",
                   404: f"No resource at {request.path}."}.get(status, exc.description or "")
         resp = problem(status, titles.get(status, exc.name), detail, exc.name.lower().replace(" ", "-"))
         if status == 405 and getattr(exc, "valid_methods", None):

@@ -1,28 +1,54 @@
 """The one gate before scheduling or publishing: a post may go out only when its current
 version carries every approval its workflow requires. Every path that schedules or publishes
 (API, bulk actions, the engine's last check before calling a network) calls
-:func:`require_publishable`."""
+:func:`require_publishable`.
+
+Library assets are checked here too, at the moment of scheduling or publishing: an asset that
+expired, was retired or lost its approval after the post was approved blocks it."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import Any
 
-from herald.content.models import Post
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from herald.content.models import Post, PostVersion
 from herald.errors import Conflict
+from herald.library.usage import publishing_blockers
 
 #: states in which a post's current version is approved and may be (or is being) published.
 PUBLISHABLE_STATES = frozenset({"approved", "scheduled", "publishing", "published", "partially_published"})
 
 
-def is_publishable(post: Post) -> bool:
-    return post.status in PUBLISHABLE_STATES and post.approved_version == post.current_version
+def _current_content(session: Session, post: Post) -> dict[str, Any]:
+    content = session.execute(
+        select(PostVersion.content).where(PostVersion.post_id == post.id,
+                                          PostVersion.number == post.current_version)
+    ).scalar_one_or_none()
+    return content or {}
+
+
+def is_publishable(post: Post, session: Session | None = None) -> bool:
+    """What :func:`require_publishable` decides, as a boolean."""
+    if post.status not in PUBLISHABLE_STATES or post.approved_version != post.current_version:
+        return False
+    session = session or object_session(post)
+    if session is None:
+        raise ValueError("is_publishable needs a session to check the post's assets")
+    return not publishing_blockers(session, post.tenant_id, _current_content(session, post))
 
 
 def require_publishable(session: Session, post: Post) -> None:
-    """Raise :class:`Conflict` unless the post's current version is fully approved."""
+    """Raise :class:`Conflict` unless the post's current version is fully approved and every
+    library asset it uses is approved, unretired and unexpired now."""
     if post.status not in PUBLISHABLE_STATES:
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; only approved posts can be scheduled "
                        "or published.", post_status=post.status)
     if post.approved_version != post.current_version:
         raise Conflict("The post was changed after it was approved; the new version needs approval.",
                        approved_version=post.approved_version, current_version=post.current_version)
+    blockers = publishing_blockers(session, post.tenant_id, _current_content(session, post))
+    if blockers:
+        raise Conflict("The post uses assets that cannot go out now: "
+                       + " ".join(b["reason"] for b in blockers), assets=blockers)

@@ -20,6 +20,7 @@ from herald.content.diff import diff
 from herald.content.models import Post, PostVersion
 from herald.errors import Conflict, NotFound, ValidationFailed
 from herald.events.bus import emit
+from herald.library.usage import media_problems
 from herald.networks.connector import NetworkConnector, VariantDraft
 from herald.people.models import User
 from herald.runtime import current
@@ -51,8 +52,9 @@ def version(session: Session, post: Post, number: int) -> PostVersion:
 # ----------------------------------------------------------------------------- validation
 def validate_content(session: Session, actor: Actor, tenant_id: str, unit: OrgUnit, content: dict[str, Any]) -> None:
     """Every problem at once: targets outside the unit's subtree or invisible, networks without
-    a variant, and each connector's own rules for each variant it would publish."""
-    errors: dict[str, list[str]] = {}
+    a variant, library assets the unit may not use, and each connector's own rules for each
+    variant it would publish."""
+    errors: dict[str, list[str]] = media_problems(session, tenant_id, unit, content)
     accounts: list[SocialAccount] = []
     for i, account_id in enumerate(content["targets"]):
         acct = session.get(SocialAccount, account_id)

@@ -61,6 +61,8 @@ class PostOut(Schema):
     lease_holder_id = fields.String(allow_none=True)
     lease_expires_at = fields.DateTime(allow_none=True)
     content = fields.Raw()
+    uses_only_approved_assets = fields.Boolean(
+        metadata={"description": "Every media item is an approved, unexpired content library asset"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

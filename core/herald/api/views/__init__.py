@@ -4,6 +4,7 @@ from herald.api.views import (
     accounts,
     approvals,
     audit,
+    library,
     me,
     meta,
     people,
@@ -14,5 +15,5 @@ from herald.api.views import (
     workflows,
 )
 
-__all__ = ["accounts", "approvals", "audit", "me", "meta", "people", "plugins", "posts", "tenants", "units",
+__all__ = ["accounts", "approvals", "audit", "library", "me", "meta", "people", "plugins", "posts", "tenants", "units",
            "workflows"]

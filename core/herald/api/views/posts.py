@@ -28,6 +28,7 @@ from herald.audit.models import AuditEvent
 from herald.content import comments, service
 from herald.content.diff import diff
 from herald.content.models import Post, PostComment, PostVersion
+from herald.library.usage import uses_only_approved_assets
 from herald.tenancy.service import unit_ids_in_scope
 
 TAG = "Posts"
@@ -36,7 +37,9 @@ BASE = "/tenants/<tenant_id>/posts"
 
 def _out(post: Post) -> dict[str, Any]:
     current = service.version(db(), post, post.current_version)
-    return {**{c: getattr(post, c) for c in PostOut().fields if c != "content"}, "content": current.content}
+    computed = ("content", "uses_only_approved_assets")
+    return {**{c: getattr(post, c) for c in PostOut().fields if c not in computed}, "content": current.content,
+            "uses_only_approved_assets": uses_only_approved_assets(db(), post.tenant_id, current.content)}
 
 
 @endpoint(bp, BASE, "POST", summary="Create a post (version 1); every problem is reported at once", tag=TAG,
