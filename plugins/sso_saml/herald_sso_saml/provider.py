@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from saml2 import BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.metadata import entity_descriptor
 from saml2.saml import NameID
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
@@ -56,8 +56,8 @@ class SamlProvider(AuthProvider):
             client = _client(self, ctx, files)
             signing = files.key_file is not None
             request_id, request = client.create_authn_request(
-                idp.sso_redirect_url, binding=BINDING_HTTP_REDIRECT, sign=False,
-                service_url_binding=None, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256,
+                idp.sso_redirect_url, binding=BINDING_HTTP_POST, sign=False,
+                assertion_consumer_service_url=ctx.callback_url, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256,
             )
             # With the redirect binding the signature goes in the query string (SigAlg, Signature).
             info = client.apply_binding(BINDING_HTTP_REDIRECT, str(request), idp.sso_redirect_url,
