@@ -6,10 +6,10 @@ import urllib.parse
 from datetime import timedelta
 
 import pytest
-from conftest import DIGEST_SHA1, SHA1, b64
 from defusedxml import ElementTree as SafeET
 
 from herald.plugins import SsoRefused
+from herald_sso_saml.testing import DIGEST_SHA1, SHA1, b64
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 
