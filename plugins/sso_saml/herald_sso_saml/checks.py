@@ -161,8 +161,8 @@ def _signatures(xml: bytes, root: Element, cc: CheckContext) -> Element:
         elif parent is assertion:
             which = "Assertion"
         else:
-            where = parent.tag if parent is not None else "?"
-            raise SsoRefused(f"A signature sits inside {where}; only the Response or the Assertion may be signed.")
+            where = parent.tag.rsplit("}", 1)[-1] if parent is not None else "?"
+            raise SsoRefused(f"A signature sits inside <{where}>; only the Response or the Assertion may be signed.")
         if which in signed:
             raise SsoRefused(f"The {which} carries more than one signature.")
         _signature_shape(sig, parent, which, cc)

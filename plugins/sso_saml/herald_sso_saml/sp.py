@@ -71,6 +71,8 @@ def sp_client(settings: Mapping[str, Any], sp_entity_id: str, acs_url: str, file
             "endpoints": {"assertion_consumer_service": [(acs_url, BINDING_HTTP_POST)]},
             "want_assertions_signed": bool(settings.get("want_assertions_signed", True)),
             "want_response_signed": bool(settings.get("want_response_signed", False)),
+            # Herald refuses unsigned responses whatever the two settings above say.
+            "want_assertions_or_response_signed": True,
             "authn_requests_signed": signing,
             "allow_unsolicited": bool(settings.get("allow_idp_initiated", False)),
             "name_id_format": [NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_UNSPECIFIED],
