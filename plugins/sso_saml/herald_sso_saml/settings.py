@@ -75,21 +75,30 @@ class SamlSettings(Schema):
         if errors:
             raise ValidationError(errors, "idp_certificates")
 
+        if data.get("idp_metadata_xml"):
+            _check_metadata(data["idp_metadata_xml"], data.get("idp_certificates") or [])
+
     @post_load
-    def _metadata(self, data: dict[str, Any], partial: Any = None, **_: Any) -> dict[str, Any]:
-        if partial:
+    def _fetch(self, data: dict[str, Any], partial: Any = None, **_: Any) -> dict[str, Any]:
+        if partial or data.get("idp_metadata_xml"):
             return data
         try:
-            if not data.get("idp_metadata_xml"):
-                data["idp_metadata_xml"] = fetch_metadata(data["idp_metadata_url"])
-            meta = parse_idp_metadata(data["idp_metadata_xml"])
-            check_not_expired(meta, datetime.now(UTC))
+            data["idp_metadata_xml"] = fetch_metadata(data["idp_metadata_url"])
         except MetadataError as exc:
-            raise ValidationError(str(exc), "idp_metadata_xml") from exc
-        if not meta.signing_certs and not data.get("idp_certificates"):
-            raise ValidationError("The metadata has no signing certificate; add one under idp_certificates.",
-                                  "idp_metadata_xml")
+            raise ValidationError(str(exc), "idp_metadata_url") from exc
+        _check_metadata(data["idp_metadata_xml"], data.get("idp_certificates") or [])
         return data
+
+
+def _check_metadata(xml: str, pinned: list[str]) -> None:
+    try:
+        meta = parse_idp_metadata(xml)
+        check_not_expired(meta, datetime.now(UTC))
+    except MetadataError as exc:
+        raise ValidationError(str(exc), "idp_metadata_xml") from exc
+    if not meta.signing_certs and not pinned:
+        raise ValidationError("The metadata has no signing certificate; add one under idp_certificates.",
+                              "idp_metadata_xml")
 
 
 def _check_key_pair(key_pem: str, cert_pem: str) -> None:
