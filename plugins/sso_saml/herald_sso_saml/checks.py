@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, tostring
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from saml2 import samlp
+from saml2 import saml, samlp
 from saml2.validate import valid_instance
 
 from herald.plugins import ExternalIdentity, SsoContext, SsoRefused
@@ -88,7 +88,8 @@ def decode_response(params: Mapping[str, str]) -> bytes:
 def check_response(xml: bytes, cc: CheckContext, state: Mapping[str, str] | None) -> ExternalIdentity:
     """Run every check in order; the identity the signed assertion states, or :class:`SsoRefused`."""
     root = _structure(xml)                                             # 1
-    assertion = _signatures(xml, root, cc)                             # 2
+    doc = _decrypted(xml, root, cc)                                    # 9 (decryption, needed by 2)
+    assertion = _signatures(doc, cc)                                   # 2
     _issuers(root, assertion, cc)                                      # 3
     _audience(assertion, cc)                                           # 4
     _destination(root, cc)                                             # 5
@@ -98,6 +99,18 @@ def check_response(xml: bytes, cc: CheckContext, state: Mapping[str, str] | None
     identity = _identity(assertion, cc, session_index, session_expiry)  # 9
     _replay(assertion, cc, request_id, max(confirmation_expiry, conditions_expiry))  # 10
     return identity  # 11: tenant binding is the per-tenant audience, destination, recipient and certs
+
+
+@dataclass(frozen=True)
+class _Document:
+    """The Response as received (``xml``/``root``) and the document holding the assertion in
+    clear (the same, or xmlsec1's decryption of it)."""
+
+    xml: bytes
+    root: Element
+    clear_xml: bytes
+    clear_root: Element
+    assertion: Element
 
 
 # ---------------------------------------------------------------- 1. structure and status
@@ -126,6 +139,49 @@ def _structure(xml: bytes) -> Element:
         valid_instance(samlp.response_from_string(xml))
     except Exception as exc:  # pysaml2 raises several types for schema violations
         raise SsoRefused(f"The Response is not schema-valid ({type(exc).__name__}: {exc}).") from exc
+    _unique_ids(root)
+    found = list(root.iter(_q(SAML, "Assertion"))) + list(root.iter(_q(SAML, "EncryptedAssertion")))
+    if len(found) != 1:
+        raise SsoRefused(f"The Response holds {len(found)} assertions; exactly one is accepted.")
+    if found[0] not in list(root):
+        raise SsoRefused("The assertion is not a direct child of the Response.")
+    return root
+
+
+def _decrypted(xml: bytes, root: Element, cc: CheckContext) -> _Document:
+    plain = root.find(_q(SAML, "Assertion"))
+    if plain is not None:
+        _assertion_id(plain)
+        return _Document(xml, root, xml, root, plain)
+    if not cc.files.key_file:
+        raise SsoRefused("The assertion is encrypted, but this tenant has no SP key to decrypt it "
+                         "(set sp_private_key_pem and sp_certificate_pem, or turn encryption off at the IdP).")
+    try:
+        clear_xml = crypto().decrypt(xml.decode("utf-8"), cc.files.key_file).encode("utf-8")
+        clear_root = SafeET.fromstring(clear_xml, forbid_dtd=True)
+    except (DefusedXmlException, SafeET.ParseError) as exc:
+        raise SsoRefused("The decrypted assertion is not acceptable XML.") from exc
+    except Exception as exc:  # xmlsec1 exits non-zero; pysaml2 wraps it as DecryptError
+        raise SsoRefused("The encrypted assertion could not be decrypted with this tenant's SP key.") from exc
+    assertions = list(clear_root.iter(_q(SAML, "Assertion")))
+    wrapper = clear_root.find(_q(SAML, "EncryptedAssertion"))
+    if len(assertions) != 1 or wrapper is None or assertions[0] not in list(wrapper):
+        raise SsoRefused(f"The encrypted assertion holds {len(assertions)} assertions; exactly one is accepted.")
+    _unique_ids(clear_root)
+    try:
+        valid_instance(saml.assertion_from_string(tostring(assertions[0])))
+    except Exception as exc:  # pysaml2 raises several types for schema violations
+        raise SsoRefused(f"The decrypted Assertion is not schema-valid ({type(exc).__name__}: {exc}).") from exc
+    _assertion_id(assertions[0])
+    return _Document(xml, root, clear_xml, clear_root, assertions[0])
+
+
+def _assertion_id(assertion: Element) -> None:
+    if not (assertion.get("ID") or "").strip():
+        raise SsoRefused("The Assertion has no ID.")
+
+
+def _unique_ids(root: Element) -> None:
     ids: dict[str, int] = {}
     for el in root.iter():
         for attr in ("ID", "Id", "id"):
@@ -134,24 +190,13 @@ def _structure(xml: bytes) -> Element:
     duplicated = sorted(i for i, n in ids.items() if n > 1)
     if duplicated:
         raise SsoRefused(f"The Response repeats the ID {duplicated[0]!r}; IDs must be unique.")
-    assertions = list(root.iter(_q(SAML, "Assertion")))
-    encrypted = list(root.iter(_q(SAML, "EncryptedAssertion")))
-    if encrypted:
-        raise SsoRefused("The Response holds an encrypted assertion; Herald does not accept encrypted "
-                         "assertions yet: turn assertion encryption off at the identity provider.")
-    if len(assertions) != 1:
-        raise SsoRefused(f"The Response holds {len(assertions)} assertions; exactly one is accepted.")
-    if assertions[0] not in list(root):
-        raise SsoRefused("The assertion is not a direct child of the Response.")
-    if not (assertions[0].get("ID") or "").strip():
-        raise SsoRefused("The Assertion has no ID.")
-    return root
 
 
 # ---------------------------------------------------------------- 2. signatures
-def _signatures(xml: bytes, root: Element, cc: CheckContext) -> Element:
-    assertion = root.find(_q(SAML, "Assertion"))
-    assert assertion is not None  # _structure guarantees it
+def _signatures(doc: _Document, cc: CheckContext) -> Element:
+    # Signatures are looked for in the clear document: it holds the Response's own signature
+    # and, once decrypted, the assertion's.
+    root, assertion = doc.clear_root, doc.assertion
     parents = {child: parent for parent in root.iter() for child in parent}
     signed: dict[str, Element] = {}
     for sig in root.iter(_q(DS, "Signature")):
@@ -179,6 +224,9 @@ def _signatures(xml: bytes, root: Element, cc: CheckContext) -> Element:
     backend = crypto()
     for which, element in signed.items():
         node_name = f"{SAMLP}:Response" if which == "Response" else f"{SAML}:Assertion"
+        # The Response signature covers what was received (ciphertext included); the
+        # assertion's covers the assertion in clear.
+        xml = doc.xml if which == "Response" else doc.clear_xml
         if not any(_verifies(backend, xml, cert, node_name, element.get("ID", "")) for cert in cert_files):
             raise SsoRefused(f"The {which} signature does not verify with the identity provider certificate"
                              f"{'s' if len(cert_files) > 1 else ''} pinned for this tenant.")

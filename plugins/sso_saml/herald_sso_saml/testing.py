@@ -156,8 +156,9 @@ class FakeIdp:
                 name_id_format: str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
                 sign_response: bool = False, sign_assertion: bool = True,
                 sign_alg: str = SHA256, digest_alg: str = DIGEST_SHA256,
-                session_not_on_or_after: str | None = None) -> str:
-        """The server's own signed response (pysaml2 signs it), as XML text."""
+                session_not_on_or_after: str | None = None, encrypt_for: str | None = None) -> str:
+        """The server's own signed response (pysaml2 signs it), as XML text; ``encrypt_for`` (a
+        PEM certificate) encrypts the assertion for that key."""
         from saml2.saml import NameID
 
         identity = attributes if attributes is not None else {
@@ -168,6 +169,7 @@ class FakeIdp:
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
             sign_response=sign_response, sign_assertion=sign_assertion, sign_alg=sign_alg, digest_alg=digest_alg,
             session_not_on_or_after=session_not_on_or_after,
+            encrypt_assertion=encrypt_for is not None, encrypt_cert_assertion=encrypt_for,
         )
         return str(xml)
 

@@ -373,3 +373,29 @@ def test_a_sign_in_without_an_email_is_refused(make_tenant):
     tenant = make_tenant()
     start, xml = signed(tenant, attributes={"displayName": ["No Mail"]})
     assert refused(tenant, xml, start.state).startswith("The Assertion carries no email address")
+
+
+# ------------------------------------------------------------------------- encryption
+def test_an_encrypted_assertion_is_refused_when_the_tenant_has_no_sp_key(make_tenant, keys):
+    tenant = make_tenant()
+    start, xml = signed(tenant, sign_response=True, encrypt_for=keys["sp"].cert_pem)
+    assert refused(tenant, xml, start.state).startswith(
+        "The assertion is encrypted, but this tenant has no SP key to decrypt it")
+
+
+def test_an_assertion_encrypted_for_another_key_is_refused(make_tenant, keys):
+    tenant = make_tenant(settings={"sp_private_key_pem": keys["sp"].key_pem,
+                                   "sp_certificate_pem": keys["sp"].cert_pem})
+    start, xml = signed(tenant, sign_response=True, encrypt_for=keys["attacker"].cert_pem)
+    assert refused(tenant, xml, start.state) == (
+        "The encrypted assertion could not be decrypted with this tenant's SP key.")
+
+
+def test_an_encrypted_assertion_whose_response_was_altered_after_signing_is_refused(make_tenant, keys):
+    tenant = make_tenant(settings={"sp_private_key_pem": keys["sp"].key_pem, "sp_certificate_pem": keys["sp"].cert_pem,
+                                   "want_response_signed": True, "want_assertions_signed": False})
+    start, xml = signed(tenant, sign_response=True, sign_assertion=False, encrypt_for=keys["sp"].cert_pem)
+    tampered = re.sub(r'IssueInstant="[^"]+"', 'IssueInstant="2020-01-01T00:00:00Z"', xml, count=1)
+    assert tampered != xml
+    assert refused(tenant, tampered, start.state) == (
+        "The Response signature does not verify with the identity provider certificate pinned for this tenant.")

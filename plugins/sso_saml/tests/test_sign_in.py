@@ -158,3 +158,14 @@ def test_logout_url_sends_a_logout_request_for_the_subject_and_session(make_tena
     assert request.name_id.text == identity.subject
     assert [s.text for s in request.session_index] == [identity.session_index]
     assert tenant.provider.logout_url(tenant.ctx, None, "https://herald.test/") is None
+
+
+def test_an_encrypted_signed_assertion_is_decrypted_with_the_tenant_sp_key(make_tenant, keys):
+    sp = {"sp_private_key_pem": keys["sp"].key_pem, "sp_certificate_pem": keys["sp"].cert_pem}
+    tenant = make_tenant(settings={**sp, "want_response_signed": True})
+    start, request_id = tenant.start()
+    xml = tenant.idp.respond(request_id, tenant.acs, tenant.entity_id, sign_response=True,
+                             encrypt_for=keys["sp"].cert_pem)
+    assert "EncryptedAssertion" in xml and "ada@acme.test" not in xml
+    identity = tenant.provider.complete(tenant.ctx, b64(xml), start.state)
+    assert (identity.email, identity.subject) == ("ada@acme.test", "okta|00u1abcd")
