@@ -399,3 +399,14 @@ def test_an_encrypted_assertion_whose_response_was_altered_after_signing_is_refu
     assert tampered != xml
     assert refused(tenant, tampered, start.state) == (
         "The Response signature does not verify with the identity provider certificate pinned for this tenant.")
+
+
+def test_a_comment_slipped_into_the_signed_name_id_does_not_truncate_it(make_tenant):
+    # Canonicalization drops comments, so the signature still verifies; a reader that stops at
+    # the comment would see "admin@acme.test" (the CVE-2017-11427 family). Herald reads it whole.
+    tenant = make_tenant()
+    start, xml = signed(tenant, name_id="admin@acme.test.evil.test",
+                        attributes={"email": ["admin@acme.test.evil.test"]})
+    injected = xml.replace("admin@acme.test.evil.test", "admin@acme.test<!---->.evil.test")
+    identity = tenant.provider.complete(tenant.ctx, b64(injected), start.state)
+    assert (identity.subject, identity.email) == ("admin@acme.test.evil.test", "admin@acme.test.evil.test")
