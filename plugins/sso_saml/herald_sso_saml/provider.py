@@ -6,15 +6,21 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.metadata import entity_descriptor
-from saml2.saml import NameID
-from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
-
 from herald.plugins import AuthProvider, ExternalIdentity, SsoContext, SsoRefused, SsoStart
-from herald_sso_saml.checks import CheckContext, check_response, decode_response
-from herald_sso_saml.idp_metadata import IdpMetadata, MetadataError, check_not_expired, parse_idp_metadata
-from herald_sso_saml.sp import XmlsecMissing, sp_client, sp_files
+from herald_sso_saml.idp_metadata import (
+    IdpMetadata,
+    MetadataError,
+    check_not_expired,
+    normalise_pem_cert,
+    parse_idp_metadata,
+)
+
+# pysaml2 loads its XML schemas when imported (over a second), so it is imported on first use
+# rather than when Herald loads its plugins at start-up.
+REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+DIGEST_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 
 
 class SamlProvider(AuthProvider):
@@ -43,31 +49,34 @@ class SamlProvider(AuthProvider):
         return meta
 
     def pinned_certs(self, idp: IdpMetadata) -> tuple[str, ...]:
-        from herald_sso_saml.idp_metadata import normalise_pem_cert
-
         configured = tuple(normalise_pem_cert(p) for p in self.settings.get("idp_certificates") or ())
         return configured or idp.signing_certs
 
     # -------------------------------------------------------------------- the interface
     def begin(self, ctx: SsoContext, relay: str | None) -> SsoStart:
         """An AuthnRequest for the IdP's HTTP-Redirect endpoint; its ID is kept in ``state``."""
+        from herald_sso_saml.sp import sp_files
+
         idp = self.idp()
         with sp_files(self.settings) as files:
             client = _client(self, ctx, files)
             signing = files.key_file is not None
             request_id, request = client.create_authn_request(
-                idp.sso_redirect_url, binding=BINDING_HTTP_POST, sign=False,
-                assertion_consumer_service_url=ctx.callback_url, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256,
+                idp.sso_redirect_url, binding=POST, sign=False,
+                assertion_consumer_service_url=ctx.callback_url, sign_alg=RSA_SHA256, digest_alg=DIGEST_SHA256,
             )
             # With the redirect binding the signature goes in the query string (SigAlg, Signature).
-            info = client.apply_binding(BINDING_HTTP_REDIRECT, str(request), idp.sso_redirect_url,
-                                        relay_state="", sign=signing, sigalg=SIG_RSA_SHA256 if signing else None)
+            info = client.apply_binding(REDIRECT, str(request), idp.sso_redirect_url,
+                                        relay_state="", sign=signing, sigalg=RSA_SHA256 if signing else None)
         location = dict(info["headers"])["Location"]
         return SsoStart(redirect_url=location, state={"request_id": request_id, "relay": relay or ""})
 
     def complete(self, ctx: SsoContext, params: Mapping[str, str], state: Mapping[str, str] | None
                  ) -> ExternalIdentity:
         """Check the posted SAMLResponse (see :mod:`herald_sso_saml.checks`); the signed identity."""
+        from herald_sso_saml.checks import CheckContext, check_response, decode_response
+        from herald_sso_saml.sp import XmlsecMissing, sp_files
+
         xml = decode_response(params)
         idp = self.idp()
         try:
@@ -81,6 +90,10 @@ class SamlProvider(AuthProvider):
     def metadata(self, ctx: SsoContext) -> tuple[str, bytes] | None:
         """This tenant's SP metadata: entityID, ACS (HTTP-POST) at the callback URL, and the SP
         certificate for signing and encryption when one is configured."""
+        from saml2.metadata import entity_descriptor
+
+        from herald_sso_saml.sp import sp_files
+
         with sp_files(self.settings) as files:
             client = _client(self, ctx, files)
             descriptor = entity_descriptor(client.config)
@@ -95,6 +108,10 @@ class SamlProvider(AuthProvider):
         an SP key), or None when the IdP has no such endpoint or the session is unknown."""
         if identity is None:
             return None
+        from saml2.saml import NameID
+
+        from herald_sso_saml.sp import sp_files
+
         idp = self.idp()
         if not idp.slo_redirect_url:
             return None
@@ -105,13 +122,15 @@ class SamlProvider(AuthProvider):
                 idp.slo_redirect_url, idp.entity_id, name_id=NameID(text=identity.subject),
                 session_indexes=[identity.session_index] if identity.session_index else None, sign=False,
             )
-            info = client.apply_binding(BINDING_HTTP_REDIRECT, str(request), idp.slo_redirect_url,
+            info = client.apply_binding(REDIRECT, str(request), idp.slo_redirect_url,
                                         relay_state=return_to, sign=signing,
-                                        sigalg=SIG_RSA_SHA256 if signing else None)
+                                        sigalg=RSA_SHA256 if signing else None)
         return dict(info["headers"])["Location"]
 
 
 def _client(provider: SamlProvider, ctx: SsoContext, files):  # type: ignore[no-untyped-def]
+    from herald_sso_saml.sp import XmlsecMissing, sp_client
+
     try:
         return sp_client(provider.settings, provider.sp_entity_id(ctx), ctx.callback_url, files)
     except XmlsecMissing as exc:
