@@ -277,6 +277,16 @@ def test_a_replayed_assertion_is_refused_with_an_in_memory_cache(make_tenant):
     assert re.fullmatch(r"The Assertion '[^']+' was already used \(replay\)\.", refused(tenant, xml, start.state))
 
 
+def test_a_second_assertion_answering_an_already_answered_request_is_refused(make_tenant):
+    tenant = make_tenant()
+    start, request_id = tenant.start()
+    first = tenant.idp.respond(request_id, tenant.acs, tenant.entity_id)
+    second = tenant.idp.respond(request_id, tenant.acs, tenant.entity_id)  # a fresh assertion ID
+    tenant.provider.complete(tenant.ctx, b64(first), start.state)
+    assert refused(tenant, second, start.state) == (
+        f"The sign-in request {request_id!r} was already answered (replay).")
+
+
 def test_a_replayed_assertion_is_refused_by_another_process_sharing_the_redis_cache(make_tenant, redis_replay):
     first = make_tenant(replay=redis_replay)
     start, xml = signed(first)

@@ -135,7 +135,9 @@ def test_sp_metadata_names_the_entity_id_the_post_acs_and_the_signing_certificat
     assert acs.get("Location") == "https://herald.test/auth/sso/acme/saml/callback"
     assert acs.get("Binding") == "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
     uses = {kd.get("use") for kd in root.iter(f"{{{MD}}}KeyDescriptor")}
-    assert "signing" in uses
+    assert uses == {"signing", "encryption"}
+    formats = [f.text for f in root.iter(f"{{{MD}}}NameIDFormat")]
+    assert "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress" in formats
     published = "".join(next(root.iter("{http://www.w3.org/2000/09/xmldsig#}X509Certificate")).text.split())
     assert published == "".join(keys["sp"].cert_pem.strip().splitlines()[1:-1])
 
@@ -169,3 +171,10 @@ def test_an_encrypted_signed_assertion_is_decrypted_with_the_tenant_sp_key(make_
     assert "EncryptedAssertion" in xml and "ada@acme.test" not in xml
     identity = tenant.provider.complete(tenant.ctx, b64(xml), start.state)
     assert (identity.email, identity.subject) == ("ada@acme.test", "okta|00u1abcd")
+
+
+def test_sp_metadata_without_an_sp_key_publishes_no_certificate(make_tenant):
+    tenant = make_tenant()
+    root = SafeET.fromstring(tenant.provider.metadata(tenant.ctx)[1])
+    assert list(root.iter(f"{{{MD}}}KeyDescriptor")) == []
+    assert root.find(f"{{{MD}}}SPSSODescriptor").get("AuthnRequestsSigned") == "false"
