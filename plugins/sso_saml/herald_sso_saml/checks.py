@@ -315,8 +315,11 @@ def _in_response_to(root: Element, assertion: Element, cc: CheckContext,
         return None
     if expected is None or irt != expected:
         raise SsoRefused(f"The Response InResponseTo {irt!r} names no sign-in request Herald issued to this browser.")
+    # The Response's InResponseTo is unsigned when only the assertion is signed: the signed
+    # SubjectConfirmationData must say the same, or an unsolicited assertion could be passed off
+    # as the answer to this browser's request.
     for data in confirmations:
-        if data.get("InResponseTo") not in (None, expected):
+        if data.get("InResponseTo") != expected:
             raise SsoRefused(f"The SubjectConfirmationData InResponseTo {data.get('InResponseTo')!r} does not "
                              f"match the request {expected!r}.")
     return expected

@@ -262,6 +262,15 @@ def test_an_idp_initiated_response_is_refused_when_the_tenant_does_not_allow_it(
         "Unsolicited Response (IdP-initiated sign-in), which this tenant does not allow.")
 
 
+def test_an_unsolicited_assertion_passed_off_as_the_answer_to_a_request_is_refused(make_tenant):
+    tenant = make_tenant()
+    start, request_id = tenant.start()
+    unsolicited = tenant.idp.respond(None, tenant.acs, tenant.entity_id)  # only the assertion is signed
+    attack = unsolicited.replace("<ns0:Response ", f'<ns0:Response InResponseTo="{request_id}" ', 1)
+    assert refused(tenant, attack, start.state) == (
+        f"The SubjectConfirmationData InResponseTo None does not match the request {request_id!r}.")
+
+
 def test_an_unsolicited_response_while_a_request_is_pending_is_refused(make_tenant):
     tenant = make_tenant()
     start, _ = tenant.start()
