@@ -24,7 +24,7 @@ from saml2 import saml, samlp
 from saml2.validate import valid_instance
 
 from herald.plugins import ExternalIdentity, SsoContext, SsoRefused
-from herald_sso_saml.idp_metadata import IdpMetadata
+from herald_sso_saml.idp_metadata import IdpMetadata, MetadataError, cert_to_pem
 from herald_sso_saml.sp import SpFiles, crypto
 from herald_sso_saml.xmltime import parse_instant
 
@@ -220,14 +220,17 @@ def _signatures(doc: _Document, cc: CheckContext) -> Element:
         raise SsoRefused("The Assertion is not signed, and this tenant requires signed Assertions.")
     if not cc.certs:
         raise SsoRefused("No IdP signing certificate is pinned for this tenant.")
-    cert_files = [cc.files.write(f"idp-{i}.crt", pem) for i, pem in enumerate(cc.certs)]
+    cert_files = {pem: cc.files.write(f"idp-{i}.crt", pem) for i, pem in enumerate(cc.certs)}
     backend = crypto()
     for which, element in signed.items():
         node_name = f"{SAMLP}:Response" if which == "Response" else f"{SAML}:Assertion"
         # The Response signature covers what was received (ciphertext included); the
         # assertion's covers the assertion in clear.
         xml = doc.xml if which == "Response" else doc.clear_xml
-        if not any(_verifies(backend, xml, cert, node_name, element.get("ID", "")) for cert in cert_files):
+        # The certificate the signature names is only a hint of which pinned one to try first.
+        hint = _embedded_cert(element)
+        order = sorted(cert_files, key=lambda pem: pem != hint)
+        if not any(_verifies(backend, xml, cert_files[pem], node_name, element.get("ID", "")) for pem in order):
             raise SsoRefused(f"The {which} signature does not verify with the identity provider certificate"
                              f"{'s' if len(cert_files) > 1 else ''} pinned for this tenant.")
     # Values are read only from the assertion: it is either signed itself or the single direct
@@ -256,6 +259,16 @@ def _signature_shape(sig: Element, parent: Element, which: str, cc: CheckContext
         for el, what in ((method, "signature"), (digest, "digest")):
             if el is not None and el.get("Algorithm") in SHA1_ALGORITHMS:
                 raise SsoRefused(f"The {which} {what} uses SHA-1 ({el.get('Algorithm')}), which this tenant refuses.")
+
+
+def _embedded_cert(element: Element) -> str | None:
+    node = element.find(f"{_q(DS, 'Signature')}/{_q(DS, 'KeyInfo')}/{_q(DS, 'X509Data')}/{_q(DS, 'X509Certificate')}")
+    if node is None:
+        return None
+    try:
+        return cert_to_pem(node.text or "")
+    except MetadataError:
+        return None
 
 
 def _verifies(backend: Any, xml: bytes, cert_file: str, node_name: str, node_id: str) -> bool:
