@@ -33,6 +33,13 @@ def _read_or_create(path: Path, make: callable) -> str:  # type: ignore[valid-ty
     return value
 
 
+_INT_SETTINGS = {
+    "session_idle_minutes": 60, "session_absolute_hours": 12, "signin_max_failures_per_account": 5,
+    "signin_max_failures_per_address": 50, "signin_failure_window_minutes": 15, "invitation_ttl_hours": 72,
+    "password_reset_ttl_minutes": 60,
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -44,6 +51,16 @@ class Settings:
     trace_hooks: bool = False
     queue_name: str = "herald"
     max_request_bytes: int = 1_048_576
+    #: The URL people reach Herald at (links in emails, SSO callback URLs); None: the request's host.
+    public_url: str | None = None
+    session_cookie_secure: bool = True
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    signin_max_failures_per_account: int = 5
+    signin_max_failures_per_address: int = 50
+    signin_failure_window_minutes: int = 15
+    invitation_ttl_hours: int = 72
+    password_reset_ttl_minutes: int = 60
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -93,6 +110,16 @@ class Settings:
             plugin_allow_list=tuple(a.strip() for a in allow.split(",") if a.strip()) if allow else None,
             trace_hooks=env.get("HERALD_TRACE_HOOKS", "") not in ("", "0", "false"),
             queue_name=env.get("HERALD_QUEUE", "herald"),
+            public_url=(env.get("HERALD_PUBLIC_URL") or "").rstrip("/") or None,
+            session_cookie_secure=env.get("HERALD_SESSION_COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
         )
+        for name, default in _INT_SETTINGS.items():
+            raw = env.get(f"HERALD_{name.upper()}", "").strip()
+            try:
+                values[name] = int(raw) if raw else default
+            except ValueError as exc:
+                raise ConfigError(f"HERALD_{name.upper()} must be a whole number, not {raw!r}.") from exc
+            if values[name] < 1:  # type: ignore[operator]
+                raise ConfigError(f"HERALD_{name.upper()} must be at least 1.")
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -2,6 +2,17 @@
 
 from herald.approvals.models import Workflow
 from herald.audit.models import AuditChain, AuditEvent
+from herald.auth.models import (
+    BrowserSession,
+    ReplayEntry,
+    SignInFailure,
+    SsoGroupMapping,
+    SsoLink,
+    SsoState,
+    TenantIdentityPolicy,
+    TotpFactor,
+    UserLink,
+)
 from herald.content.models import Post, PostComment, PostVersion
 from herald.events.models import OutboxEvent
 from herald.notifications.models import InAppNotification
@@ -10,6 +21,29 @@ from herald.plugin_host.models import TenantPlugin
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
 __all__ = [
-    "ApiToken", "AuditChain", "AuditEvent", "CustomRole", "Grant", "InAppNotification", "OrgUnit",
-    "OutboxEvent", "Post", "PostComment", "PostVersion", "SocialAccount", "Tenant", "TenantPlugin", "User", "Workflow",
+    "ApiToken",
+    "AuditChain",
+    "AuditEvent",
+    "BrowserSession",
+    "CustomRole",
+    "Grant",
+    "InAppNotification",
+    "OrgUnit",
+    "OutboxEvent",
+    "Post",
+    "PostComment",
+    "PostVersion",
+    "ReplayEntry",
+    "SignInFailure",
+    "SocialAccount",
+    "SsoGroupMapping",
+    "SsoLink",
+    "SsoState",
+    "Tenant",
+    "TenantIdentityPolicy",
+    "TenantPlugin",
+    "TotpFactor",
+    "User",
+    "UserLink",
+    "Workflow",
 ]

@@ -1,0 +1,132 @@
+"""Browser sign-in: sessions (cookie + CSRF token), sign-out, "sign out everywhere", and the
+TOTP second factor of the signed-in person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+from sqlalchemy import select
+
+from herald import audit
+from herald.api.blueprint import bp
+from herald.api.context import actor, browser_session, client_address, csrf_exempt, db, runtime, set_session_cookie
+from herald.api.endpoint import endpoint
+from herald.api.pagination import paginate
+from herald.api.schemas.common import ListQuery
+from herald.api.schemas.identity import (
+    EndedCount,
+    RecoveryCodes,
+    SessionCreate,
+    SessionIssued,
+    SessionOut,
+    TotpCode,
+    TotpEnrolment,
+)
+from herald.auth import sessions, signin, totp
+from herald.auth.models import BrowserSession
+from herald.clock import utcnow
+from herald.errors import Forbidden, Unauthorized
+from herald.people.models import User
+
+TAG = "Sessions"
+
+
+def _out(row: BrowserSession, with_csrf: bool = False) -> dict[str, Any]:
+    current = browser_session()
+    out = {f: getattr(row, f) for f in ("id", "user_id", "tenant_id", "via", "address", "created_at",
+                                        "last_seen_at", "expires_at")}
+    out["current"] = current is not None and current.id == row.id
+    if with_csrf:
+        out["csrf_token"] = row.csrf_token
+    return out
+
+
+@endpoint(bp, "/auth/sessions", "POST", summary="Sign in with email and password; sets the session cookie",
+          tag=TAG, body=SessionCreate, response=SessionIssued, status=201, public=True)
+@csrf_exempt
+def sign_in(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    session, rt = db(), runtime()
+    done = signin.password_sign_in(session, rt, body["tenant"], body["email"], body["password"],
+                                   body.get("totp_code"), client_address())
+    row, cookie = sessions.start(session, done.user, rt.settings, via="password", address=client_address(),
+                                 user_agent=request.headers.get("User-Agent"),
+                                 presented=request.cookies.get(sessions.COOKIE))
+    session.commit()
+    set_session_cookie(cookie)
+    g.browser_session = row
+    return _out(row, with_csrf=True)
+
+
+@endpoint(bp, "/auth/session", "GET", summary="The current browser session and its CSRF token", tag=TAG,
+          response=SessionIssued)
+def current_session():  # type: ignore[no-untyped-def]
+    row = browser_session()
+    if row is None:
+        raise Unauthorized("This call needs a browser session cookie.")
+    return _out(row, with_csrf=True)
+
+
+@endpoint(bp, "/auth/session", "DELETE", summary="Sign out (end the current browser session)", tag=TAG, status=204)
+def sign_out():  # type: ignore[no-untyped-def]
+    row = browser_session()
+    if row is None:
+        raise Unauthorized("This call needs a browser session cookie.")
+    sessions.end(db(), row, "signed_out", actor())
+    db().commit()
+    set_session_cookie(None)
+
+
+@endpoint(bp, "/me/sessions", "GET", summary="My live browser sessions, newest first", tag=TAG, query=ListQuery,
+          response=SessionOut, many=True)
+def my_sessions(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    stmt = select(BrowserSession).where(BrowserSession.user_id == actor().user_id, BrowserSession.ended_at.is_(None),
+                                        BrowserSession.expires_at > utcnow())
+    page = paginate(db(), stmt, [BrowserSession.created_at, BrowserSession.id], query["limit"], query["cursor"],
+                    descending=True)
+    page.items = [_out(r) for r in page.items]
+    return page
+
+
+@endpoint(bp, "/me/sessions/end-all", "POST", summary="Sign out everywhere: end every session of mine",
+          tag=TAG, response=EndedCount)
+def end_all_sessions():  # type: ignore[no-untyped-def]
+    who = actor()
+    ended = sessions.end_all(db(), who.user_id, "signed_out_everywhere", who)
+    audit.record(db(), who, "session.ended_everywhere", "user", who.user_id, tenant_id=who.tenant_id,
+                 context={"ended": ended})
+    db().commit()
+    if browser_session() is not None:
+        set_session_cookie(None)
+    return {"ended": ended}
+
+
+# ----------------------------------------------------------------------------- second factor
+def _me_person() -> User:
+    user = db().get(User, actor().user_id)
+    if user is None or user.kind != "person":
+        raise Forbidden("Only people have a second factor.")
+    return user
+
+
+@endpoint(bp, "/me/totp", "POST", summary="Start TOTP enrolment (secret and otpauth URI)", tag=TAG,
+          response=TotpEnrolment, status=201)
+def totp_enrol():  # type: ignore[no-untyped-def]
+    secret, uri = totp.enrol(db(), runtime().box, actor(), _me_person())
+    db().commit()
+    return {"secret": secret, "otpauth_uri": uri}
+
+
+@endpoint(bp, "/me/totp/confirm", "POST", summary="Confirm TOTP with a first code; returns recovery codes once",
+          tag=TAG, body=TotpCode, response=RecoveryCodes)
+def totp_confirm(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    codes = totp.confirm(db(), runtime().box, actor(), _me_person(), body["code"])
+    db().commit()
+    return {"recovery_codes": codes}
+
+
+@endpoint(bp, "/me/totp/disable", "POST", summary="Turn TOTP off (needs a current or recovery code)", tag=TAG,
+          body=TotpCode, status=204)
+def totp_disable(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    totp.disable(db(), runtime().box, actor(), _me_person(), body["code"])
+    db().commit()
