@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     problems.install(app)
     context.install(app)
     app.register_blueprint(api_bp)
+    from herald.web import sso
+
+    app.register_blueprint(sso.bp)
 
     @app.get("/health")
     def health():  # type: ignore[no-untyped-def]

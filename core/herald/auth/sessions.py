@@ -45,7 +45,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _lookup(session: Session, cookie: str | None) -> BrowserSession | None:
+def lookup(session: Session, cookie: str | None) -> BrowserSession | None:
     if not cookie or cookie.count(".") != 1 or len(cookie) > 200:
         return None
     sid, secret = cookie.split(".")
@@ -60,7 +60,7 @@ def start(session: Session, user: User, settings: Settings, *, via: str, address
           ) -> tuple[BrowserSession, str]:
     """A new session for ``user``; returns it and the cookie value. Whatever session the browser
     presented is ended first: the id changes at every sign-in."""
-    old = _lookup(session, presented)
+    old = lookup(session, presented)
     if old is not None and old.ended_at is None:
         end(session, old, "rotated")
     now = utcnow()
@@ -90,7 +90,7 @@ def actor_for(user: User, row: BrowserSession) -> Actor:
 def resolve(session: Session, cookie: str | None, settings: Settings) -> tuple[BrowserSession, User] | None:
     """The live session the cookie names and its user, or None. Ends a session found past its
     idle or absolute timeout."""
-    row = _lookup(session, cookie)
+    row = lookup(session, cookie)
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()

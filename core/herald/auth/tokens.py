@@ -111,10 +111,10 @@ def revoke_token(session: Session, actor: Actor, token_id: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.user_id:
         raise NotFound(f"No token {token_id!r} of yours.")
-    return _revoke(session, actor, token)
+    return revoke_any(session, actor, token)
 
 
-def _revoke(session: Session, actor: Actor | None, token: ApiToken) -> ApiToken:
+def revoke_any(session: Session, actor: Actor | None, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         before = audit.snapshot(token, TOKEN_FIELDS)
         token.revoked_at = utcnow()

@@ -16,6 +16,7 @@ class UserOut(Schema):
     email = fields.String()
     display_name = fields.String()
     status = fields.String()
+    kind = fields.String()
     locale = fields.String(allow_none=True)
     time_zone = fields.String(allow_none=True)
     created_at = fields.DateTime()

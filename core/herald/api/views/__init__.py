@@ -1,5 +1,19 @@
 """View modules; importing them registers their endpoints on the blueprint."""
 
-from herald.api.views import accounts, audit, me, meta, people, plugins, posts, sessions, tenants, units, workflows
+from herald.api.views import (
+    accounts,
+    audit,
+    identity,
+    me,
+    meta,
+    people,
+    plugins,
+    posts,
+    sessions,
+    tenants,
+    units,
+    workflows,
+)
 
-__all__ = ["accounts", "audit", "me", "meta", "people", "plugins", "posts", "sessions", "tenants", "units", "workflows"]
+__all__ = ["accounts", "audit", "identity", "me", "meta", "people", "plugins", "posts", "sessions", "tenants",
+           "units", "workflows"]
