@@ -16,6 +16,11 @@ from herald.api.pagination import paginate
 from herald.api.schemas.common import ListQuery
 from herald.api.schemas.identity import (
     EndedCount,
+    InvitationAccept,
+    InvitationCreate,
+    InvitationOut,
+    PasswordResetComplete,
+    PasswordResetRequest,
     RecoveryCodes,
     SessionCreate,
     SessionIssued,
@@ -23,7 +28,7 @@ from herald.api.schemas.identity import (
     TotpCode,
     TotpEnrolment,
 )
-from herald.auth import sessions, signin, totp
+from herald.auth import links, sessions, signin, totp
 from herald.auth.models import BrowserSession
 from herald.clock import utcnow
 from herald.errors import Forbidden, Unauthorized
@@ -129,4 +134,45 @@ def totp_confirm(body: dict[str, Any]):  # type: ignore[no-untyped-def]
           body=TotpCode, status=204)
 def totp_disable(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     totp.disable(db(), runtime().box, actor(), _me_person(), body["code"])
+    db().commit()
+
+
+# ----------------------------------------------------------------------------- emailed links
+def _base_url() -> str:
+    return runtime().settings.public_url or request.host_url.rstrip("/")
+
+
+@endpoint(bp, "/tenants/<tenant_id>/invitations", "POST",
+          summary="Invite a person: creates them (invited) and emails a single-use link", tag=TAG,
+          body=InvitationCreate, response=InvitationOut, status=201)
+def invite(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    user, link = links.invite(db(), runtime(), actor(), tenant_id, email=body["email"],
+                              display_name=body["display_name"], base_url=_base_url())
+    db().commit()
+    return {"id": link.id, "user_id": user.id, "expires_at": link.expires_at}
+
+
+@endpoint(bp, "/auth/invitations/accept", "POST", summary="Accept an invitation by choosing a password",
+          tag=TAG, body=InvitationAccept, status=204, public=True)
+@csrf_exempt
+def accept_invitation(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    links.accept_invitation(db(), body["token"], body["password"])
+    db().commit()
+
+
+@endpoint(bp, "/auth/password-reset", "POST",
+          summary="Email a password-reset link (answers 202 whether or not the address is known)", tag=TAG,
+          body=PasswordResetRequest, status=202, public=True)
+@csrf_exempt
+def request_password_reset(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    links.request_reset(db(), runtime(), body["tenant"], body["email"], _base_url())
+    db().commit()
+    return {"detail": "If that address belongs to someone here, a reset link is on its way."}
+
+
+@endpoint(bp, "/auth/password-reset/complete", "POST", summary="Set a new password with a reset link",
+          tag=TAG, body=PasswordResetComplete, status=204, public=True)
+@csrf_exempt
+def complete_password_reset(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    links.complete_reset(db(), body["token"], body["password"])
     db().commit()
