@@ -171,3 +171,21 @@ def test_asking_a_reset_for_an_unknown_address_answers_the_same_and_sends_nothin
 def test_a_forged_reset_token_is_refused(client, acme):
     r = client.post("/api/v1/auth/password-reset/complete", json={"token": "lnk_x.y", "password": NEW_PASSWORD})
     assert r.status_code == 400
+
+
+def test_the_emailed_reset_link_opens_a_page_that_sets_the_password(client, seed, acme, email_on, run_jobs):
+    password_user(seed, acme, "alice@acme.test")
+    page = client.get("/sign-in/acme/forgot")
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    r = client.post("/sign-in/acme/forgot", data={"form_token": form_token, "email": "alice@acme.test"})
+    assert r.status_code == 200 and "Check your email" in r.get_data(as_text=True)
+    run_jobs()
+    msg = email_on.messages[0][2]
+    url = re.search(r"(http://localhost/sign-in/acme/reset\?token=\S+)", msg.get_content()).group(1)
+    page = client.get(url.removeprefix("http://localhost"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="password"' in html
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    r = client.post("/sign-in/acme/reset", data={"form_token": form_token, "token": token, "password": NEW_PASSWORD})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/sign-in/acme")
+    assert sign_in(client, "acme", "alice@acme.test", NEW_PASSWORD).status_code == 201

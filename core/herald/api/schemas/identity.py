@@ -54,7 +54,7 @@ class RecoveryCodes(Schema):
 
 
 class IdentityPolicyIn(Schema):
-    sso_enforced = fields.Boolean(required=True)
+    sso_enforced = fields.Boolean(load_default=False)
     break_glass_user_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=20))
 
 
@@ -88,7 +88,7 @@ class ScopedTokenIssued(ScopedTokenOut):
 
 class ServiceTokenCreate(Schema):
     name = Name(required=True)
-    scopes = Scopes(required=True)
+    scopes = Scopes(load_default=lambda: ["read"])
     expires_in_days = fields.Integer(validate=validate.Range(min=1, max=3650), load_default=None)
 
 
@@ -102,14 +102,6 @@ class GroupMapping(Schema):
     group = fields.String(required=True, validate=validate.Length(min=1, max=500))
     role = fields.String(required=True, validate=validate.Length(min=1, max=64))
     org_unit_id = Id(required=True)
-
-
-class GroupMappingsIn(Schema):
-    mappings = fields.List(fields.Nested(GroupMapping), required=True, validate=validate.Length(max=500))
-
-
-class GroupMappingsOut(Schema):
-    mappings = fields.List(fields.Nested(GroupMapping))
 
 
 class InvitationCreate(Schema):

@@ -18,7 +18,6 @@ from herald.api.pagination import paginate, paginate_sorted
 from herald.api.schemas.common import ListQuery
 from herald.api.schemas.identity import (
     GroupMapping,
-    GroupMappingsOut,
     IdentityPolicyIn,
     IdentityPolicyOut,
     ScopedTokenIssued,
@@ -96,17 +95,18 @@ def _provider_key(provider: str) -> str:
     return provider
 
 
-@endpoint(bp, "/tenants/<tenant_id>/sso/<provider>/group-mappings", "GET",
+@endpoint(bp, "/tenants/<tenant_id>/sso/<name>/group-mappings", "GET",
           summary="Identity-provider groups mapped to role grants: [{group, role, org_unit_id}]", tag=TAG)
-def get_group_mappings(tenant_id: str, provider: str):  # type: ignore[no-untyped-def]
-    return jsonify(group_mappings.list_mappings(db(), actor(), tenant_id, _provider_key(provider)))
+def get_group_mappings(tenant_id: str, name: str):  # type: ignore[no-untyped-def]
+    return jsonify(group_mappings.list_mappings(db(), actor(), tenant_id, _provider_key(name)))
 
 
-@endpoint(bp, "/tenants/<tenant_id>/sso/<provider>/group-mappings", "PUT",
-          summary="Replace the group mappings with a JSON array of {group, role, org_unit_id}", tag=TAG,
-          response=GroupMappingsOut)
-def put_group_mappings(tenant_id: str, provider: str):  # type: ignore[no-untyped-def]
-    key = _provider_key(provider)
+@endpoint(bp, "/tenants/<tenant_id>/sso/<name>/group-mappings", "PUT",
+          summary="Replace the group mappings with a JSON array of {group, role, org_unit_id}", tag=TAG)
+def put_group_mappings(tenant_id: str, name: str):  # type: ignore[no-untyped-def]
+    key = _provider_key(name)
+    # Another tenant's mappings are not found before anything about the body is said.
+    require(db(), actor(), "tenant.manage", in_tenant(db(), actor(), tenant_id))
     if request.mimetype != "application/json":
         from herald.api.endpoint import UnsupportedMediaType
 
