@@ -139,3 +139,9 @@ def test_scim_sees_only_its_own_tenant(client, scim, seed):
     stranger, _ = seed.user(other, "x@globex.test")
     assert scim("GET", f"/{stranger.id}").status_code == 404
     assert scim("GET", query_string={"filter": 'userName eq "x@globex.test"'}).get_json()["totalResults"] == 0
+
+
+def test_the_service_provider_config_says_what_is_supported(scim):
+    r = scim.client.get("/scim/v2/ServiceProviderConfig", headers=scim.headers)
+    config = r.get_json()
+    assert r.status_code == 200 and config["patch"]["supported"] is True and config["bulk"]["supported"] is False

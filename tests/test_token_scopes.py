@@ -166,3 +166,19 @@ def test_a_disabled_users_work_and_history_stay(seed, acme, admin, api):
     assert admin.get(f"tenants/{acme.id}/org-units/{unit['id']}").status_code == 200
     events = admin.get(f"tenants/{acme.id}/audit-events?limit=100").get_json()["items"]
     assert any(e["actor_id"] == bob.id and e["action"] == "org_unit.created" for e in events)
+
+
+def test_disabling_a_user_from_the_cli_ends_their_browser_sessions_too(app, seed, acme, herald_runtime):
+    from click.testing import CliRunner
+
+    from herald.cli.main import Ctx, cli
+
+    password_user(seed, acme, "dana@acme.test", [("viewer", "root")])
+    browser = app.test_client()
+    sign_in(browser, "acme", "dana@acme.test")
+    assert browser.get("/api/v1/me").status_code == 200
+    ctx = Ctx()
+    ctx._rt = herald_runtime
+    result = CliRunner().invoke(cli, ["users", "disable", "acme", "dana@acme.test"], obj=ctx, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert browser.get("/api/v1/me").status_code == 401

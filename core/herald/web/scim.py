@@ -266,3 +266,17 @@ def delete_user(user_id: str) -> Response:
     _apply(who, user, {"active": False})
     db().commit()
     return Response(status=204)
+
+
+@bp.get("/ServiceProviderConfig")
+def service_provider_config() -> Response:
+    """What this SCIM service supports, for identity providers that ask first."""
+    _actor()
+    return _json({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "patch": {"supported": True}, "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": True, "maxResults": MAX_COUNT}, "changePassword": {"supported": False},
+        "sort": {"supported": False}, "etag": {"supported": False},
+        "authenticationSchemes": [{"type": "oauthbearertoken", "name": "Herald service token",
+                                   "description": "A tenant service token with the scim scope", "primary": True}],
+    })

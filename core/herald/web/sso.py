@@ -50,6 +50,9 @@ def _provider(slug: str, key: str) -> tuple[Tenant, AuthProvider]:
     provider = runtime().plugins.for_tenant(session, tenant.id).instance("herald_auth_providers", key)
     if provider is None or not getattr(provider, "redirects", False):
         raise HttpNotFound()
+    # End the read transaction: the provider may use the database replay cache, which writes in
+    # its own transaction (and SQLite allows one writer at a time).
+    session.commit()
     return tenant, provider  # type: ignore[return-value]
 
 
