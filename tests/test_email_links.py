@@ -189,3 +189,52 @@ def test_the_emailed_reset_link_opens_a_page_that_sets_the_password(client, seed
     r = client.post("/sign-in/acme/reset", data={"form_token": form_token, "token": token, "password": NEW_PASSWORD})
     assert r.status_code == 303 and r.headers["Location"].endswith("/sign-in/acme")
     assert sign_in(client, "acme", "alice@acme.test", NEW_PASSWORD).status_code == 201
+
+
+def _self_signed(tmp_path):  # type: ignore[no-untyped-def]
+    """A certificate for 127.0.0.1 and its key, as files and the certificate as PEM."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    (tmp_path / "cert.pem").write_text(pem)
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    return tmp_path / "cert.pem", tmp_path / "key.pem", pem
+
+
+def test_the_email_notifier_upgrades_to_tls_with_starttls_and_checks_the_certificate(tmp_path):
+    import ssl
+
+    cert, key, pem = _self_signed(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=tls, require_starttls=True)
+    controller.start()
+    try:
+        settings = {"host": "127.0.0.1", "port": controller.port, "security": "starttls",
+                    "from_address": "herald@acme.test", "timeout_seconds": 5}
+        with pytest.raises(ssl.SSLError):  # an untrusted certificate is refused
+            EmailNotifier("ten_x", settings).notify(Notification("ten_x", "u", "ann@acme.test", "k", "Hello"))
+        assert inbox.messages == []
+        EmailNotifier("ten_x", {**settings, "ca_certificate_pem": pem}).notify(
+            Notification("ten_x", "u", "ann@acme.test", "k", "Hello over TLS"))
+        assert inbox.messages[0][2]["Subject"] == "Hello over TLS"
+    finally:
+        controller.stop()

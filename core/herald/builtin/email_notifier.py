@@ -29,6 +29,9 @@ class EmailSettings(Schema):
     password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
     from_address = fields.Email(required=True, metadata={"description": "The sender, e.g. herald@example.com"})
     timeout_seconds = fields.Integer(load_default=15, validate=validate.Range(min=1, max=120))
+    ca_certificate_pem = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000),
+                                       metadata={"description": "Also trust this CA (PEM) for the server's "
+                                                                "certificate, e.g. an internal relay's"})
 
 
 class EmailNotifier(Notifier):
@@ -54,6 +57,8 @@ class EmailNotifier(Notifier):
         s = self.settings
         timeout = s.get("timeout_seconds", 15)
         context = ssl.create_default_context()
+        if s.get("ca_certificate_pem"):
+            context.load_verify_locations(cadata=s["ca_certificate_pem"])
         smtp: smtplib.SMTP
         if s.get("security") == "ssl":
             smtp = smtplib.SMTP_SSL(s["host"], s.get("port", 465), timeout=timeout, context=context)
