@@ -238,3 +238,12 @@ def test_the_email_notifier_upgrades_to_tls_with_starttls_and_checks_the_certifi
         assert inbox.messages[0][2]["Subject"] == "Hello over TLS"
     finally:
         controller.stop()
+
+
+def test_reset_emails_to_one_person_are_limited(client, seed, acme, email_on, run_jobs):
+    password_user(seed, acme, "alice@acme.test")
+    for _ in range(5):
+        r = client.post("/api/v1/auth/password-reset", json={"tenant": "acme", "email": "alice@acme.test"})
+        assert r.status_code == 202
+    run_jobs()
+    assert len(email_on.messages) == 3

@@ -82,7 +82,9 @@ def apply(session: Session, tenant_id: str, provider: str, user_id: str, identit
     groups and roles; returns what was added and removed."""
     memberships = set(identity.groups) | set(identity.roles)
     wanted = {(m["role"], m["org_unit_id"]) for m in _mappings(session, tenant_id, provider)
-              if m["group"] in memberships}
+              if m["group"] in memberships
+              # a custom role deleted since the mapping was saved grants nothing
+              and (m["role"] in BUILTIN_ROLES or role_permissions(session, tenant_id, m["role"]))}
     source = source_of(provider)
     held = session.execute(select(Grant).where(Grant.user_id == user_id, Grant.tenant_id == tenant_id)).scalars().all()
     mine = {(g.role_key, g.org_unit_id): g for g in held if g.source == source}

@@ -11,7 +11,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from herald import audit
@@ -31,6 +31,8 @@ from herald.tenancy.models import Tenant
 
 LINK_FIELDS = ("id", "user_id", "purpose", "expires_at", "used_at")
 INVALID = "This link is invalid, expired or already used."
+# At most this many reset emails per person per sign-in failure window: nobody can flood a mailbox.
+MAX_RESETS_PER_WINDOW = 3
 
 
 def _digest(secret: str) -> str:
@@ -105,6 +107,12 @@ def request_reset(session: Session, rt: Runtime, tenant_slug: str, email: str, b
     if user is None or user.status != "active" or user.kind != "person":
         audit.record(session, None, "reset.requested_unknown", "user", None, tenant_id=tenant.id,
                      context={"email": email.strip().lower()})
+        return
+    since = utcnow() - timedelta(minutes=rt.settings.signin_failure_window_minutes)
+    recent = session.execute(select(func.count()).select_from(UserLink).where(
+        UserLink.user_id == user.id, UserLink.purpose == "reset", UserLink.created_at > since)).scalar_one()
+    if recent >= MAX_RESETS_PER_WINDOW:
+        audit.record(session, None, "reset.throttled", "user", user.id, tenant_id=tenant.id)
         return
     minutes = rt.settings.password_reset_ttl_minutes
     _, token = _issue(session, user, "reset", timedelta(minutes=minutes), None)
