@@ -55,8 +55,9 @@ class FakeIdp(AuthProvider):
         if not ctx.replay.first_use(f"fakeidp:{params['assertion_id']}", utcnow() + timedelta(minutes=5)):
             raise SsoRefused(f"assertion {params['assertion_id']} replayed")
         groups = tuple(g for g in params.get("groups", "").split(",") if g)
+        ends = utcnow() + timedelta(minutes=int(params["session_minutes"])) if params.get("session_minutes") else None
         return ExternalIdentity(subject=params["sub"], email=params["email"], display_name=params.get("name", ""),
-                                groups=groups, session_index=params.get("sid"))
+                                groups=groups, session_index=params.get("sid"), session_expires_at=ends)
 
     def metadata(self, ctx: SsoContext) -> tuple[str, bytes] | None:
         return "application/samlmetadata+xml", f"<EntityDescriptor entityID='{ctx.metadata_url}'/>".encode()

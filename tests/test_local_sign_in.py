@@ -190,3 +190,28 @@ def test_break_glass_admins_must_be_people_of_the_tenant(admin, acme, seed):
 def test_only_tenant_managers_change_the_identity_policy(alice, api, acme):
     r = api(alice[1]).request("PUT", f"tenants/{acme.id}/identity-policy", json={"sso_enforced": True})
     assert r.status_code == 403
+
+
+def test_the_token_sign_in_endpoint_asks_for_the_second_factor_too(client, alice, api):
+    with frozen_clock() as clock:
+        secret, _ = _enrol(client, api(alice[1]))
+        body = {"tenant": "acme", "email": "alice@acme.test", "password": PASSWORD}
+        r = client.post("/api/v1/auth/password", json=body)
+        assert r.status_code == 401 and r.get_json()["type"].endswith("/second-factor-required")
+        clock.advance(seconds=30)
+        r = client.post("/api/v1/auth/password", json={**body, "totp_code": pyotp.TOTP(secret).at(utcnow())})
+        assert r.status_code == 201 and r.get_json()["token"].startswith("hrd.")
+
+
+def test_identity_settings_come_from_the_environment_and_bad_values_stop_start_up(tmp_path):
+    from herald.config import ConfigError, Settings
+
+    env = {"HERALD_INSTANCE_PATH": str(tmp_path), "HERALD_SESSION_IDLE_MINUTES": "15",
+           "HERALD_SESSION_COOKIE_SECURE": "0", "HERALD_PUBLIC_URL": "https://herald.example/"}
+    settings = Settings.from_env(env)
+    assert settings.session_idle_minutes == 15 and settings.session_cookie_secure is False
+    assert settings.public_url == "https://herald.example" and settings.session_absolute_hours == 12
+    with pytest.raises(ConfigError, match="HERALD_SIGNIN_MAX_FAILURES_PER_ACCOUNT"):
+        Settings.from_env({**env, "HERALD_SIGNIN_MAX_FAILURES_PER_ACCOUNT": "many"})
+    with pytest.raises(ConfigError, match="at least 1"):
+        Settings.from_env({**env, "HERALD_SESSION_ABSOLUTE_HOURS": "0"})

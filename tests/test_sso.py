@@ -296,3 +296,14 @@ def test_the_database_replay_cache_forgets_a_key_once_it_expires(herald_runtime)
         assert cache.first_use("k", utcnow() + timedelta(minutes=1)) is False
         clock.advance(minutes=2)
         assert cache.first_use("k", utcnow() + timedelta(minutes=1)) is True
+
+
+def test_a_session_ends_when_the_identity_providers_session_ends(client, idp, seed, acme):
+    from identity_helpers import frozen_clock
+
+    seed.user(acme, "alice@acme.test")
+    with frozen_clock() as clock:
+        _sso_sign_in(client, session_minutes="5")
+        assert client.get("/api/v1/me").status_code == 200
+        clock.advance(minutes=5, seconds=1)
+        assert client.get("/api/v1/me").status_code == 401
