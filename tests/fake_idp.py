@@ -29,6 +29,7 @@ class FakeIdpSettings(Schema):
     jit_provisioning = fields.Boolean(load_default=False)
     require_mapped_group = fields.Boolean(load_default=False)
     post_binding = fields.Boolean(load_default=False)
+    allow_idp_initiated = fields.Boolean(load_default=False)
 
 
 class FakeIdp(AuthProvider):
@@ -46,9 +47,9 @@ class FakeIdp(AuthProvider):
 
     def complete(self, ctx: SsoContext, params: Mapping[str, str], state: Mapping[str, str] | None
                  ) -> ExternalIdentity:
-        if state is None:
+        if state is None and not self.settings.get("allow_idp_initiated"):
             raise SsoRefused("unsolicited response: no sign-in was started")
-        if params.get("nonce") != state.get("nonce"):
+        if state is not None and params.get("nonce") != state.get("nonce"):
             raise SsoRefused("nonce does not match the sign-in request")
         if params.get("error"):
             raise SsoRefused(f"idp error: {params['error']}")

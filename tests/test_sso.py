@@ -307,3 +307,14 @@ def test_a_session_ends_when_the_identity_providers_session_ends(client, idp, se
         assert client.get("/api/v1/me").status_code == 200
         clock.advance(minutes=5, seconds=1)
         assert client.get("/api/v1/me").status_code == 401
+
+
+def test_an_idp_initiated_sign_in_goes_to_its_relay_state_on_this_site_only(client, idp, seed, acme, admin):
+    seed.user(acme, "alice@acme.test")
+    _configure(admin, acme, allow_idp_initiated=True)
+    r = client.post(f"{BASE}/callback", data={"assertion_id": "idp-init-1", "sub": "s", "email": "alice@acme.test",
+                                              "RelayState": "/posts/9"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/posts/9")
+    r = client.post(f"{BASE}/callback", data={"assertion_id": "idp-init-2", "sub": "s", "email": "alice@acme.test",
+                                              "RelayState": "https://evil.test/"})
+    assert r.status_code == 303 and "evil" not in r.headers["Location"]

@@ -129,8 +129,11 @@ def callback(slug: str, key: str) -> Response:
     if request.method == "POST":
         params.update({k: v for k, v in request.form.items()})
     session = db()
+    identity: ExternalIdentity | None = None
     try:
         state, relay = _take_state(tenant, key)
+        if state is None:  # IdP-initiated: the IdP may say where to go (on this site only)
+            relay = safe_relay(params.get("RelayState"))
         session.commit()  # no open transaction while the provider uses the replay cache
         try:
             identity = provider.complete(ctx, params, state)
@@ -145,7 +148,8 @@ def callback(slug: str, key: str) -> Response:
     except SsoRefused as exc:
         if not isinstance(exc, SsoDeprovisioned):  # a deprovisioning decided at sign-in stands
             session.rollback()
-        return _refuse(tenant, key, exc.reason, subject=locals().get("identity"))
+        return _refuse(tenant, key, exc.reason, subject=identity)
+    assert identity is not None
     row, cookie = sessions.start(
         session, user, runtime().settings, via=f"sso:{key}", address=client_address(),
         user_agent=request.headers.get("User-Agent"), presented=request.cookies.get(sessions.COOKIE),
@@ -161,10 +165,10 @@ def callback(slug: str, key: str) -> Response:
     return resp
 
 
-def _refuse(tenant: Tenant, key: str, reason: str, subject: Any = None) -> Response:
+def _refuse(tenant: Tenant, key: str, reason: str, subject: ExternalIdentity | None = None) -> Response:
     session = db()
     context: dict[str, Any] = {"provider": key, "reason": reason, "address": client_address()}
-    if isinstance(subject, ExternalIdentity):
+    if subject is not None:
         context.update(subject=subject.subject, email=subject.email)
     audit.record(session, None, "auth.sso_refused", "sso_provider", key, tenant_id=tenant.id, context=context)
     session.commit()
