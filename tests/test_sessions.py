@@ -148,3 +148,14 @@ def test_session_start_and_end_are_audited(client, alice, api, acme):
     items = api(alice[1]).get(f"tenants/{acme.id}/audit-events?limit=200").get_json()["items"]
     actions = [e["action"] for e in items]
     assert "session.started" in actions and "session.ended" in actions
+
+
+def test_an_admin_can_end_a_persons_sessions_without_disabling_them(app, alice, seed, acme, api):
+    bob, bob_token = password_user(seed, acme, "bob@acme.test", [("viewer", "root")])
+    browser = app.test_client()
+    sign_in(browser, "acme", "bob@acme.test")
+    assert api(bob_token).post(f"tenants/{acme.id}/users/{alice[0].id}/sessions/end-all").status_code == 403
+    r = api(alice[1]).post(f"tenants/{acme.id}/users/{bob.id}/sessions/end-all")
+    assert r.status_code == 200 and r.get_json()["ended"] == 1
+    assert browser.get("/api/v1/me").status_code == 401
+    assert sign_in(browser, "acme", "bob@acme.test").status_code == 201  # still active

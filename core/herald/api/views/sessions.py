@@ -30,9 +30,12 @@ from herald.api.schemas.identity import (
 )
 from herald.auth import links, sessions, signin, totp
 from herald.auth.models import BrowserSession
+from herald.authz import require
+from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.errors import Forbidden, Unauthorized
 from herald.people.models import User
+from herald.people.service import get_user
 
 TAG = "Sessions"
 
@@ -176,3 +179,15 @@ def request_password_reset(body: dict[str, Any]):  # type: ignore[no-untyped-def
 def complete_password_reset(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     links.complete_reset(db(), body["token"], body["password"])
     db().commit()
+
+
+@endpoint(bp, "/tenants/<tenant_id>/users/<user_id>/sessions/end-all", "POST",
+          summary="End every browser session of a user (e.g. a lost laptop) without disabling them", tag=TAG,
+          response=EndedCount)
+def end_user_sessions(tenant_id: str, user_id: str):  # type: ignore[no-untyped-def]
+    session, who = db(), actor()
+    user = get_user(session, who, tenant_id, user_id)
+    require(session, who, "users.manage", in_tenant(session, who, tenant_id))
+    ended = sessions.end_all(session, user.id, "ended_by_admin", who)
+    session.commit()
+    return {"ended": ended}
