@@ -33,6 +33,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     problems.install(app)
     context.install(app)
     app.register_blueprint(api_bp)
+    from herald.web import scim, sign_in, sso
+
+    app.register_blueprint(sso.bp)
+    app.register_blueprint(scim.bp)
+    app.register_blueprint(sign_in.bp)
 
     @app.get("/health")
     def health():  # type: ignore[no-untyped-def]

@@ -68,6 +68,13 @@ def _media_settings(env: dict[str, str], instance: Path) -> dict[str, object]:
     return values
 
 
+_INT_SETTINGS = {
+    "session_idle_minutes": 60, "session_absolute_hours": 12, "signin_max_failures_per_account": 5,
+    "signin_max_failures_per_address": 50, "signin_failure_window_minutes": 15, "invitation_ttl_hours": 72,
+    "password_reset_ttl_minutes": 60,
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -90,9 +97,18 @@ class Settings:
     s3_prefix: str = ""
     #: largest upload accepted per asset kind, in bytes
     media_max_bytes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MEDIA_MAX_BYTES))
-    #: where networks reach this instance (signed media links are built on it); None: no links
+    #: the URL people and networks reach Herald at (links in emails, SSO callback URLs, signed
+    #: media links); None: the request's host, and no media links for networks
     public_url: str | None = None
     media_url_ttl: int = 3600  # seconds a signed media link stays valid
+    session_cookie_secure: bool = True
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    signin_max_failures_per_account: int = 5
+    signin_max_failures_per_address: int = 50
+    signin_failure_window_minutes: int = 15
+    invitation_ttl_hours: int = 72
+    password_reset_ttl_minutes: int = 60
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -143,6 +159,15 @@ class Settings:
             trace_hooks=env.get("HERALD_TRACE_HOOKS", "") not in ("", "0", "false"),
             queue_name=env.get("HERALD_QUEUE", "herald"),
             **_media_settings(env, instance),
+            session_cookie_secure=env.get("HERALD_SESSION_COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
         )
+        for name, default in _INT_SETTINGS.items():
+            raw = env.get(f"HERALD_{name.upper()}", "").strip()
+            try:
+                values[name] = int(raw) if raw else default
+            except ValueError as exc:
+                raise ConfigError(f"HERALD_{name.upper()} must be a whole number, not {raw!r}.") from exc
+            if values[name] < 1:  # type: ignore[operator]
+                raise ConfigError(f"HERALD_{name.upper()} must be at least 1.")
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

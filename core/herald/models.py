@@ -2,6 +2,17 @@
 
 from herald.approvals.models import ApprovalDecision, ApprovalRun, ExternalReview, Workflow, WorkflowRule
 from herald.audit.models import AuditChain, AuditEvent
+from herald.auth.models import (
+    BrowserSession,
+    ReplayEntry,
+    SignInFailure,
+    SsoGroupMapping,
+    SsoLink,
+    SsoState,
+    TenantIdentityPolicy,
+    TotpFactor,
+    UserLink,
+)
 from herald.content.models import Post, PostComment, PostVersion
 from herald.events.models import OutboxEvent
 from herald.library.models import Asset
@@ -17,6 +28,7 @@ __all__ = [
     "Asset",
     "AuditChain",
     "AuditEvent",
+    "BrowserSession",
     "CustomRole",
     "ExternalReview",
     "Grant",
@@ -26,10 +38,18 @@ __all__ = [
     "Post",
     "PostComment",
     "PostVersion",
+    "ReplayEntry",
+    "SignInFailure",
     "SocialAccount",
+    "SsoGroupMapping",
+    "SsoLink",
+    "SsoState",
     "Tenant",
+    "TenantIdentityPolicy",
     "TenantPlugin",
+    "TotpFactor",
     "User",
+    "UserLink",
     "Workflow",
     "WorkflowRule",
 ]

@@ -35,6 +35,8 @@ def build_spec() -> dict[str, Any]:
                    info={"description": "Herald's REST API. Errors are application/problem+json (RFC 9457)."})
     spec.components.schema("Problem", PROBLEM)
     spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
+    # A browser session cookie also authenticates; state-changing calls then need X-CSRF-Token.
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "herald_session"})
     paths: dict[str, dict[str, Any]] = {}
     for ep in ENDPOINTS:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", ep.rule)
@@ -68,7 +70,7 @@ def build_spec() -> dict[str, Any]:
             op["responses"][code] = {"description": "Problem", "content": {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         if not ep.public:
-            op["security"] = [{"token": []}]
+            op["security"] = [{"token": []}, {"session": []}]
         paths.setdefault(path, {})[ep.method.lower()] = op
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)

@@ -25,7 +25,10 @@ def install(app: Flask) -> None:
     def _herald(exc: HeraldError) -> Response:
         if exc.status >= 500:
             log.error("%s: %s", exc.title, exc.detail)
-        return problem(exc.status, exc.title, exc.detail, exc.slug, **exc.extra)
+        resp = problem(exc.status, exc.title, exc.detail, exc.slug, **exc.extra)
+        for name, value in (getattr(exc, "headers", None) or {}).items():
+            resp.headers[name] = value
+        return resp
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

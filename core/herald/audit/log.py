@@ -68,7 +68,7 @@ def record(
         "chain_seq": head.last_seq + 1,
         "tenant_id": tenant_id,
         "actor_id": actor.user_id if actor else None,
-        "actor_label": actor.label if actor else "system",
+        "actor_label": actor.audit_label if actor else "system",
         "action": action,
         "object_type": object_type,
         "object_id": object_id,

@@ -66,6 +66,8 @@ def can(session: Session, actor: Actor, permission: str, target: OrgUnit | UnitS
     a tenant — meaning its root unit)."""
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
+    if actor.permission_cap is not None and permission not in actor.permission_cap:
+        return False  # a scoped token never exceeds its scopes, whoever holds it
     if _operator(session, actor):
         return True
     if isinstance(target, Tenant):
@@ -99,6 +101,8 @@ def in_tenant(session: Session, actor: Actor, tenant_id: str) -> Tenant:
 def visible_unit_filter(session: Session, actor: Actor, permission: str, tenant_id: str) -> ColumnElement[bool]:
     """A SQL condition on :class:`OrgUnit` selecting the units where ``permission`` holds:
     the subtrees under the actor's qualifying grants."""
+    if actor.permission_cap is not None and permission not in actor.permission_cap:
+        return false()
     if _operator(session, actor):
         return true()
     if actor.tenant_id != tenant_id:

@@ -8,5 +8,6 @@ BUILTIN_PLUGINS: list[tuple[str, str]] = [
     ("human_review", "herald.builtin.human_review"),
     ("style_guide", "herald.builtin.style_guide"),
     ("inapp_notifier", "herald.builtin.inapp_notifier"),
+    ("email_notifier", "herald.builtin.email_notifier"),
     ("webhooks", "herald.builtin.webhooks"),
 ]

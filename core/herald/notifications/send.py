@@ -12,10 +12,12 @@ from herald.queue.base import Job
 from herald.runtime import current
 
 
-def send(session: Session, notification: Notification) -> int:
+def send(session: Session, notification: Notification, channels: tuple[str, ...] | None = None) -> int:
+    """Queue one delivery job per enabled notifier (only those in ``channels`` when given, e.g.
+    ``("email",)`` for a sign-in link that must not sit in an inbox); returns how many."""
     rt = current()
     hooks = rt.plugins.for_tenant(session, notification.tenant_id)
-    keys = [cls.key for cls in hooks.classes("herald_notifiers")]
+    keys = [cls.key for cls in hooks.classes("herald_notifiers") if channels is None or cls.key in channels]
     for key in keys:
         rt.queue.enqueue(Job("herald.notifications.send.deliver", (key, asdict(notification))))
     return len(keys)

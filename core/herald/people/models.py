@@ -24,6 +24,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")
     is_operator: Mapped[bool] = mapped_column(default=False)
+    #: "person", or "service": a tenant's service principal, which only acts through tokens.
+    kind: Mapped[str] = mapped_column(String(16), default="person", server_default="person")
     locale: Mapped[str | None] = mapped_column(String(16))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(200))
@@ -64,11 +66,16 @@ class Grant(Base):
     role_key: Mapped[str] = mapped_column(String(64))
     org_unit_id: Mapped[str] = mapped_column(ForeignKey("org_units.id"), index=True)
     granted_by: Mapped[str | None] = mapped_column(String(32))
+    #: NULL for grants given by hand; "sso:<provider>" for grants a group mapping gave, which
+    #: are re-computed at every sign-in through that provider.
+    source: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ApiToken(Base):
-    """A personal API token. Only a SHA-256 of its secret part is stored."""
+    """An API token: personal (``kind`` "personal"), or a tenant service token owned by a
+    service principal (``kind`` "service"). Only a SHA-256 of its secret part is stored.
+    ``scopes`` caps what it may do (None: everything its user may)."""
 
     __tablename__ = "api_tokens"
 
@@ -81,3 +88,7 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16), default="personal", server_default="personal")
+    scopes: Mapped[list[str] | None] = mapped_column(JSONType)
+    last_used_address: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(32))

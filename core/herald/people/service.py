@@ -14,7 +14,7 @@ from herald.authz.catalogue import BUILTIN_ROLES, PERMISSIONS
 from herald.authz.check import in_tenant, role_permissions, root_unit
 from herald.clock import utcnow
 from herald.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from herald.people.models import ApiToken, CustomRole, Grant, User
+from herald.people.models import CustomRole, Grant, User
 from herald.tenancy.models import OrgUnit
 
 USER_FIELDS = ("id", "email", "display_name", "status", "locale", "time_zone", "is_operator")
@@ -90,13 +90,13 @@ def disable_user(session: Session, actor: Actor | None, user: User) -> User:
 
 
 def _deprovision(session: Session, user: User) -> None:
-    """A disabled user loses access on the very next request: every token is revoked now."""
-    now = utcnow()
-    user.disabled_at = now
-    for token in session.execute(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).scalars():
-        token.revoked_at = now
+    """A disabled user loses access on the very next request: every browser session ends and
+    every token is revoked now."""
+    from herald.auth import sessions, tokens  # auth builds on people; imported late to stay acyclic
+
+    user.disabled_at = utcnow()
+    sessions.end_all(session, user.id, "user_disabled")
+    tokens.revoke_all(session, user.id)
 
 
 # ----------------------------------------------------------------------------- roles

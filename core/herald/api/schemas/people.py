@@ -16,6 +16,7 @@ class UserOut(Schema):
     email = fields.String()
     display_name = fields.String()
     status = fields.String()
+    kind = fields.String()
     locale = fields.String(allow_none=True)
     time_zone = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -89,30 +90,13 @@ class GrantListQuery(ListQuery):
     org_unit_id = Id(load_default=None)
 
 
-class TokenOut(Schema):
-    id = fields.String()
-    name = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime(allow_none=True)
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
-
-
-class TokenIssued(TokenOut):
-    token = fields.String()
-
-
-class TokenCreate(Schema):
-    name = Name(required=True)
-    expires_in_days = fields.Integer(validate=validate.Range(min=1, max=3650), load_default=None)
-
-
 class PasswordLogin(Schema):
     tenant = fields.String(required=True, validate=validate.Length(min=1, max=63))
     email = Email(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
     token_name = Name(load_default="sign-in")
     expires_in_days = fields.Integer(validate=validate.Range(min=1, max=90), load_default=30)
+    totp_code = fields.String(load_default=None, validate=validate.Length(max=40), load_only=True)
 
 
 class PermissionOut(Schema):

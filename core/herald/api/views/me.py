@@ -5,22 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import request
 from sqlalchemy import select
 
-from herald import audit
 from herald.api.blueprint import bp
-from herald.api.context import actor, db, runtime
+from herald.api.context import actor, client_address, csrf_exempt, db, runtime
 from herald.api.endpoint import endpoint
 from herald.api.pagination import paginate
 from herald.api.schemas.common import ListQuery
-from herald.api.schemas.people import MeOut, PasswordLogin, TokenCreate, TokenIssued, TokenOut
-from herald.auth import tokens
-from herald.auth.directory import TenantDirectory
+from herald.api.schemas.identity import ScopedTokenCreate, ScopedTokenIssued, ScopedTokenOut
+from herald.api.schemas.people import MeOut, PasswordLogin
+from herald.auth import signin, tokens
 from herald.clock import utcnow
-from herald.errors import Unauthorized
+from herald.errors import Forbidden
 from herald.people.models import ApiToken, User
-from herald.tenancy.models import Tenant
 
 TAG = "Me"
 
@@ -31,25 +28,36 @@ def me():  # type: ignore[no-untyped-def]
 
 
 @endpoint(bp, "/me/tokens", "GET", summary="My API tokens, newest first", tag=TAG, query=ListQuery,
-          response=TokenOut, many=True)
+          response=ScopedTokenOut, many=True)
 def my_tokens(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     stmt = select(ApiToken).where(ApiToken.user_id == actor().user_id)
     return paginate(db(), stmt, [ApiToken.created_at, ApiToken.id], query["limit"], query["cursor"], descending=True)
 
 
 def _issued(token: Any, secret: str) -> dict[str, Any]:
-    fields = ("id", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
+    fields = ("id", "name", "kind", "scopes", "user_id", "created_at", "expires_at", "last_used_at",
+              "last_used_address", "revoked_at")
     return {**{f: getattr(token, f) for f in fields}, "token": secret}
 
 
-@endpoint(bp, "/me/tokens", "POST", summary="Create an API token (shown once)", tag=TAG,
-          body=TokenCreate, response=TokenIssued, status=201)
+@endpoint(bp, "/me/tokens", "POST", summary="Create an API token (shown once), optionally limited to scopes",
+          tag=TAG, body=ScopedTokenCreate, response=ScopedTokenIssued, status=201)
 def create_token(body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    session = db()
-    user = session.get(User, actor().user_id)
+    session, who = db(), actor()
+    user = session.get(User, who.user_id)
+    if user is None or user.kind != "person":
+        raise Forbidden("Service principals do not create tokens; a tenant administrator does.")
+    scopes = body.get("scopes")
+    if who.permission_cap is not None:
+        # A scoped token cannot mint a token broader than itself.
+        from herald.auth.scopes import SCOPES
+
+        within = [s for s in SCOPES if SCOPES[s] <= who.permission_cap]
+        if scopes is None or not set(scopes) <= set(within):
+            raise Forbidden(f"This token may only create tokens with the scopes {', '.join(within) or 'none'}.")
     days = body.get("expires_in_days")
-    token, secret = tokens.issue_token(session, actor(), user, body["name"],
-                                       utcnow() + timedelta(days=days) if days else None)
+    token, secret = tokens.issue_token(session, who, user, body["name"],
+                                       utcnow() + timedelta(days=days) if days else None, scopes=scopes)
     session.commit()
     return _issued(token, secret)
 
@@ -61,26 +69,14 @@ def revoke_token(token_id: str):  # type: ignore[no-untyped-def]
 
 
 @endpoint(bp, "/auth/password", "POST", summary="Sign in with email and password; returns an API token",
-          tag="Auth", body=PasswordLogin, response=TokenIssued, status=201, public=True)
+          tag="Auth", body=PasswordLogin, response=ScopedTokenIssued, status=201, public=True)
+@csrf_exempt
 def password_login(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, rt = db(), runtime()
-    refused = Unauthorized("Those credentials are not valid for this tenant.")
-    tenant = session.execute(select(Tenant).where(Tenant.slug == body["tenant"])).scalar_one_or_none()
-    if tenant is None or tenant.status != "active":
-        raise refused
-    provider = rt.plugins.for_tenant(session, tenant.id).instance("herald_auth_providers", "local")
-    if provider is None:
-        raise refused
-    directory = TenantDirectory(session, tenant.id)
-    identity = provider.authenticate({"email": body["email"], "password": body["password"]}, directory)  # type: ignore[attr-defined]
-    if identity is None:
-        audit.record(session, None, "auth.password_failed", "user", None, tenant_id=tenant.id,
-                     context={"email": body["email"], "address": request.remote_addr})
-        session.commit()
-        raise refused
-    user = session.get(User, identity.user_id)
-    who = tokens.actor_for_user(user, via="password")
-    token, secret = tokens.issue_token(session, who, user, body["token_name"],
+    done = signin.password_sign_in(session, rt, body["tenant"], body["email"], body["password"],
+                                   body.get("totp_code"), client_address())
+    who = tokens.actor_for_user(done.user, via="password")
+    token, secret = tokens.issue_token(session, who, done.user, body["token_name"],
                                        utcnow() + timedelta(days=body["expires_in_days"]))
     session.commit()
     return _issued(token, secret)

@@ -1,0 +1,84 @@
+"""Email notifications over SMTP (STARTTLS, implicit TLS or plain on a trusted relay).
+
+Off until a tenant enables it and gives its SMTP settings. Invitations and password-reset links
+are sent through this channel only."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from marshmallow import Schema, fields, validate
+
+from herald.plugins import Notification, Notifier, PluginSettings, hookimpl
+
+HERALD_HOOK_API = "1.0"
+HERALD_DEFAULT_ENABLED = False
+
+
+class EmailSettings(Schema):
+    host = fields.String(required=True, validate=validate.Length(min=1, max=253),
+                         metadata={"description": "SMTP server host name"})
+    port = fields.Integer(load_default=587, validate=validate.Range(min=1, max=65535))
+    security = fields.String(load_default="starttls", validate=validate.OneOf(["starttls", "ssl", "none"]),
+                             metadata={"description": "starttls (port 587), ssl (implicit TLS, port 465) or "
+                                                      "none (a trusted relay only)"})
+    username = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
+    password = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    from_address = fields.Email(required=True, metadata={"description": "The sender, e.g. herald@example.com"})
+    timeout_seconds = fields.Integer(load_default=15, validate=validate.Range(min=1, max=120))
+    ca_certificate_pem = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000),
+                                       metadata={"description": "Also trust this CA (PEM) for the server's "
+                                                                "certificate, e.g. an internal relay's"})
+
+
+class EmailNotifier(Notifier):
+    key = "email"
+    display_name = "Email"
+
+    def message(self, notification: Notification) -> EmailMessage:
+        msg = EmailMessage()
+        msg["From"] = self.settings["from_address"]
+        msg["To"] = notification.recipient_email
+        msg["Subject"] = notification.title.replace("\r", " ").replace("\n", " ")[:250]
+        msg["Message-ID"] = make_msgid(domain=self.settings["from_address"].split("@")[-1])
+        text = notification.body or notification.title
+        if notification.link:
+            text = f"{text}\n\n{notification.link}\n"
+        msg.set_content(text)
+        return msg
+
+    def notify(self, notification: Notification) -> None:
+        """Send one email; any SMTP or network failure raises so Herald retries later."""
+        if not notification.recipient_email:
+            return
+        s = self.settings
+        timeout = s.get("timeout_seconds", 15)
+        context = ssl.create_default_context()
+        if s.get("ca_certificate_pem"):
+            context.load_verify_locations(cadata=s["ca_certificate_pem"])
+        smtp: smtplib.SMTP
+        if s.get("security") == "ssl":
+            smtp = smtplib.SMTP_SSL(s["host"], s.get("port", 465), timeout=timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(s["host"], s.get("port", 587), timeout=timeout)
+        with smtp:
+            smtp.ehlo()
+            if s.get("security", "starttls") == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if s.get("username"):
+                smtp.login(s["username"], s.get("password") or "")
+            smtp.send_message(self.message(notification))
+
+
+@hookimpl(trylast=True)
+def herald_notifiers() -> list[type[Notifier]]:
+    return [EmailNotifier]
+
+
+@hookimpl
+def herald_plugin_settings() -> PluginSettings:
+    return PluginSettings(EmailSettings, secret_fields=("password",))

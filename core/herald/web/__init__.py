@@ -1,0 +1,1 @@
+"""Browser-facing pages and redirects outside the JSON API: SSO routes and the sign-in page."""
