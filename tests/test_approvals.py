@@ -404,3 +404,17 @@ def test_a_comment_only_link_cannot_decide_and_only_approvers_invite_deciders(wo
     assert world.post(post["id"])["status"] == "in_review"
     # nobody inside can stand in for the required external approval
     assert world.decide(post["id"], "manager").status_code == 403
+
+
+def test_a_token_without_the_approve_scope_cannot_decide(world, api):
+    world.workflow([{"name": "Review", "kind": "human_review", "deciders": {"role": "editor"}}])
+    post = world.create()
+    world.submit(post["id"])
+    issued = world.clients["editor"].post("me/tokens", {"name": "ci", "scopes": ["read", "write"]}).get_json()
+    narrow = api(issued["token"])
+    r = narrow.post(f"tenants/{world.tid}/posts/{post['id']}/decisions", {"decision": "approve"})
+    assert r.status_code == 403 and "approve scope" in r.get_json()["detail"]
+    assert world.post(post["id"])["status"] == "in_review"
+    issued = world.clients["editor"].post("me/tokens", {"name": "reviews", "scopes": ["approve"]}).get_json()
+    r = api(issued["token"]).post(f"tenants/{world.tid}/posts/{post['id']}/decisions", {"decision": "approve"})
+    assert r.status_code == 200, r.get_json()

@@ -38,6 +38,8 @@ SUBMITTABLE = ("draft", "changes_requested")
 UNDER_REVIEW_OR_APPROVED = ("in_review", "approved", "scheduled")
 LOCKED = ("publishing", "published", "partially_published", "rejected")
 PERSON_DECISIONS = ("approve", "send_back", "reject")
+#: a scoped token must carry one of these to decide (eligibility itself comes from the step's roles).
+DECIDING_PERMISSIONS = frozenset({"posts.review", "posts.legal_review", "posts.approve"})
 
 
 # ----------------------------------------------------------------------------- queries
@@ -204,6 +206,8 @@ def decide(session: Session, actor: Actor, tenant_id: str, post_id: str, *, deci
            step: int | None = None) -> ApprovalRun:
     """A person's decision at the current step of the post's review."""
     post = get_post(session, actor, tenant_id, post_id)
+    if actor.permission_cap is not None and not actor.permission_cap & DECIDING_PERMISSIONS:
+        raise Forbidden("This token's scopes do not allow deciding on reviews; it needs the approve scope.")
     session.execute(select(Post.id).where(Post.id == post.id).with_for_update())
     session.refresh(post)
     run = active_run(session, post)
