@@ -1,5 +1,6 @@
 """The README's run command: `herald init --demo` then `herald serve` gives a working Herald
-with the demo tenant (two brands, three social accounts, five people in different roles)."""
+with the demo tenant (two brands, four social accounts, five people in different roles, a
+three-step workflow and posts in every state of review)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,12 @@ def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
         units = _call(base + f"/api/v1/tenants/{tid}/org-units", token=token)["items"]
         assert sorted(u["kind"] for u in units) == ["brand", "brand", "company", "franchise"]
         accounts = _call(base + f"/api/v1/tenants/{tid}/social-accounts", token=token)["items"]
-        assert len(accounts) == 3 and {a["network"] for a in accounts} == {"x", "instagram"}
+        assert len(accounts) == 4 and {a["network"] for a in accounts} == {"x", "instagram"}
+        posts = _call(base + f"/api/v1/tenants/{tid}/posts?limit=100", token=token)["items"]
+        assert sorted(p["status"] for p in posts) == ["approved", "changes_requested", "draft", "in_review",
+                                                        "in_review", "rejected"]
+        wf = _call(base + f"/api/v1/tenants/{tid}/org-units/{units[0]['id']}/workflow", token=token)
+        assert [s["name"] for s in wf["steps"]] == ["Editorial review", "Legal", "Manager sign-off"]
         users = _call(base + f"/api/v1/tenants/{tid}/users", token=token)["items"]
         grants = _call(base + f"/api/v1/tenants/{tid}/grants", token=token)["items"]
         assert len(users) == 5

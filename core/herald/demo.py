@@ -1,5 +1,6 @@
 """The demo tenant ``herald init --demo`` creates: a company with two brands (one with a
-franchise), three social accounts and five people in different roles."""
+franchise), social accounts, five people in different roles, a three-step approval workflow
+(editor → legal → manager) and posts in every state of review."""
 
 from __future__ import annotations
 
@@ -52,11 +53,13 @@ def create_demo(session: Session, rt: Runtime) -> Tenant | None:
     unit("Acme Coffee Dubai", "Acme Coffee", "franchise", "Asia/Dubai")
     session.flush()
 
+    users = {}
     for email, name, role, unit_name in DEMO_USERS:
         user = people.create_user(session, None, tenant.id, email=email, display_name=name,
                                   password_hash=hash_password(DEMO_PASSWORD))
         people.create_grant(session, None, tenant.id, user_id=user.id, role_key=role,
                             org_unit_id=units[unit_name].id)
+        users[email.split("@")[0]] = user
 
     for plugin, settings in DEMO_PLUGIN_SETTINGS.items():
         if plugin in rt.plugins.infos:
@@ -65,10 +68,15 @@ def create_demo(session: Session, rt: Runtime) -> Tenant | None:
     from herald.tenancy.models import SocialAccount
 
     accounts = [("x", "acmecoffee", "Acme Coffee"), ("instagram", "acme.coffee", "Acme Coffee"),
-                ("x", "acmetea", "Acme Tea")]
+                ("x", "acmetea", "Acme Tea"), ("x", "acmecoffeedubai", "Acme Coffee Dubai")]
+    made = {}
     for network, handle, unit_name in accounts:
         if network in tenancy.available_networks(session, tenant.id):
-            session.add(SocialAccount(tenant_id=tenant.id, org_unit_id=units[unit_name].id,
-                                      network=network, handle=handle, display_name=f"{unit_name} on {network}"))
+            made[handle] = SocialAccount(tenant_id=tenant.id, org_unit_id=units[unit_name].id, network=network,
+                                         handle=handle, display_name=f"{unit_name} on {network}")
+            session.add(made[handle])
     session.flush()
+    from herald.demo_reviews import create_demo_reviews
+
+    create_demo_reviews(session, tenant.id, units, users, made.get("acmecoffeedubai"))
     return tenant
