@@ -95,9 +95,11 @@ def serve(c: Ctx, host: str, port: int, threads: int) -> None:
 
     app = create_app(runtime=c.rt)
     if c.rt.settings.redis_url is None:  # embedded: this process also runs the jobs
+        from herald.approvals.deadlines import start_deadline_sweeper
         from herald.events.sweeper import start_sweeper
 
         start_sweeper()
+        start_deadline_sweeper()
     click.echo(f"Herald on http://{host}:{port}  (API: /api/v1, health: /health)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="Herald")
 
@@ -112,12 +114,14 @@ def worker(c: Ctx, burst: bool) -> None:
         raise click.ClickException("Embedded mode runs jobs inside `herald serve`; set REDIS_URL to run workers.")
     from rq import Worker
 
+    from herald.approvals.deadlines import start_deadline_sweeper
     from herald.events.sweeper import start_sweeper
     from herald.queue.redis_queue import RedisQueue
 
     assert isinstance(rt.queue, RedisQueue)
     if not burst:
         start_sweeper()
+        start_deadline_sweeper()
     Worker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
 
 
