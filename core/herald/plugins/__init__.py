@@ -18,6 +18,7 @@ from herald.auth.provider import (
     SsoStart,
     UserDirectory,
 )
+from herald.clock import utcnow
 from herald.console.extension import ConsoleExtension, MenuEntry
 from herald.crm.sink import CrmRecord, CrmSink
 from herald.enrichment.enricher import Enricher
@@ -99,4 +100,5 @@ __all__ = [
     "hookimpl",
     "record_inbound_event",
     "tenant_plugin_settings",
+    "utcnow",
 ]
