@@ -1,15 +1,21 @@
-"""Sending a notification: every notifier the tenant enabled gets it, each as its own job."""
+"""Sending a notification: every notifier the tenant enabled gets it, each as its own job.
+
+Jobs are queued when the caller's transaction commits, never before: a change that rolls back
+(a refused decision, a failed save) notifies nobody about something that did not happen."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from herald.notifications.notifier import Notification
 from herald.queue.base import Job
 from herald.runtime import current
+
+_KEY = "herald_pending_notifications"
 
 
 def send(session: Session, notification: Notification, channels: tuple[str, ...] | None = None) -> int:
@@ -18,9 +24,24 @@ def send(session: Session, notification: Notification, channels: tuple[str, ...]
     rt = current()
     hooks = rt.plugins.for_tenant(session, notification.tenant_id)
     keys = [cls.key for cls in hooks.classes("herald_notifiers") if channels is None or cls.key in channels]
+    pending = session.info.setdefault(_KEY, [])
     for key in keys:
-        rt.queue.enqueue(Job("herald.notifications.send.deliver", (key, asdict(notification))))
+        pending.append(Job("herald.notifications.send.deliver", (key, asdict(notification))))
     return len(keys)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _queue_after_commit(session: Session) -> None:
+    pending: list[Job] = session.info.pop(_KEY, [])
+    if pending:
+        queue = current().queue
+        for job in pending:
+            queue.enqueue(job)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_KEY, None)
 
 
 def deliver(notifier_key: str, data: dict[str, Any]) -> None:
