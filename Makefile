@@ -6,7 +6,11 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean system-deps
+
+# Programs some tests drive for real: xmlsec1 (SAML signatures), Debian's chromium (console
+# browser tests; never a downloaded browser). Installed with apt-get when missing and allowed.
+SYSTEM_DEPS := xmlsec1:xmlsec1 /usr/bin/chromium:chromium
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +23,17 @@ run: install
 	$(BIN)/herald init --demo
 	$(BIN)/herald serve --host $(HOST) --port $(PORT)
 
-test: install
+system-deps:
+	@missing=""; for dep in $(SYSTEM_DEPS); do prog=$${dep%%:*}; pkg=$${dep##*:}; \
+	  command -v $$prog >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing (Debian packages)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing — install them (apt-get install$$missing) for the SAML and console tests"; fi; \
+	fi
+
+test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
