@@ -9,4 +9,5 @@ BUILTIN_PLUGINS: list[tuple[str, str]] = [
     ("style_guide", "herald.builtin.style_guide"),
     ("inapp_notifier", "herald.builtin.inapp_notifier"),
     ("webhooks", "herald.builtin.webhooks"),
+    ("network_sandbox", "herald.builtin.network_sandbox"),
 ]
