@@ -136,8 +136,8 @@ class World:
         return f"tenants/{self.tenant.id}/{path}"
 
 
-@pytest.fixture
-def world(seed, api, herald_runtime, register_plugin, run_jobs) -> Iterator[World]:  # type: ignore[no-untyped-def]
+@pytest.fixture(name="world")
+def world_fixture(seed, api, herald_runtime, register_plugin, run_jobs) -> Iterator[World]:  # type: ignore[no-untyped-def]
     clock = Clock(T0)
     set_clock(clock)
     set_engine_config(EngineConfig(threads=4))

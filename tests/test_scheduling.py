@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from publishing_support import T0, world  # noqa: F401  (fixture)
+from publishing_support import world_fixture  # noqa: F401  (the world fixture)
 
 
 def _schedule(w, post_id, user="publisher", **when):  # type: ignore[no-untyped-def]

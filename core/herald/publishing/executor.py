@@ -141,6 +141,28 @@ class _Call:
 def execute(pub_id: str, token: str) -> None:
     """Run one publication to its next resting state (published, failed, needs attention, or
     scheduled again after a backoff / rate-limit wait)."""
+    rt = current()
+    with rt.db.transaction() as session:
+        post_id = session.execute(select(Publication.post_id).where(Publication.id == pub_id)).scalar()
+    if post_id is None:
+        return
+    try:
+        _execute(pub_id, token)
+    finally:
+        sync_post_status(post_id)
+
+
+def sync_post_status(post_id: str) -> None:
+    """Derive the post's status in a transaction of its own, holding the post row: the last of
+    several concurrent publications of one post sees all the others' outcomes, and locks are
+    always taken post first, then publications (as the API does), so they cannot deadlock."""
+    with current().db.transaction() as session:
+        post = session.execute(select(Post).where(Post.id == post_id).with_for_update()).scalar_one_or_none()
+        if post is not None:
+            refresh_post_status(session, post)
+
+
+def _execute(pub_id: str, token: str) -> None:
     rt, cfg = current(), engine_config()
     refreshed = False
     for _ in range(6):
@@ -274,7 +296,6 @@ def _settle(session: Session, pub: Publication, post: Post, state: str, message:
     pub.lease_token = pub.lease_owner = pub.lease_expires_at = None
     if state != "published":
         pub.last_error, pub.last_error_code = message, code
-    refresh_post_status(session, post)
     audit.record(session, None, f"publication.{state}", "publication", pub.id, tenant_id=pub.tenant_id,
                  before={"state": before},
                  after={"state": state, "remote_id": pub.remote_id, "remote_url": pub.remote_url, "error": message},
@@ -360,14 +381,14 @@ def _record(session: Session, pub_id: str, token: str, call: _Call, result: Publ
         return False
     if isinstance(error, DuplicateContent):
         _finish_attempt(session, call, "duplicate", error)
-        if _unreconciled_uncertain_attempt(session, pub, call.attempt_id):
-            # "Duplicate" after an uncertain attempt most likely means our own earlier post.
-            if call.connector.capabilities.supports_lookup:
-                pub.uncertain_since = now
+        uncertain, seen_before = _uncertain_history(session, pub, call.attempt_id)
+        if uncertain is not None:
+            if call.connector.capabilities.supports_lookup and not seen_before:
+                pub.uncertain_since = uncertain
                 pub.state, pub.due_at = "scheduled", now
                 pub.lease_token = pub.lease_owner = pub.lease_expires_at = None
                 return False
-            pub.uncertain_since = now
+            pub.uncertain_since = uncertain
             _settle(session, pub, post, "needs_attention",
                     f"The network refused the post as a duplicate after an earlier attempt that may have "
                     f"published it: {error.message}", error.code or "duplicate")
@@ -410,17 +431,15 @@ def _record(session: Session, pub_id: str, token: str, call: _Call, result: Publ
     return _retry_later(session, pub, post, account, error, cfg, now)
 
 
-def _unreconciled_uncertain_attempt(session: Session, pub: Publication, current_attempt: str) -> bool:
-    """Whether an earlier attempt may have created the post and no lookup since said it did
-    not: then "duplicate" most likely means our own post."""
-    rows = session.execute(select(PublicationAttempt.number, PublicationAttempt.kind, PublicationAttempt.outcome)
+def _uncertain_history(session: Session, pub: Publication, current_attempt: str) -> tuple[datetime | None, bool]:
+    """(when the earliest attempt that may have created the post began, whether "duplicate" was answered
+    before this one). After such an attempt "duplicate" most likely means our own post: look
+    it up (once) before believing the refusal."""
+    rows = session.execute(select(PublicationAttempt.kind, PublicationAttempt.outcome, PublicationAttempt.started_at)
                            .where(PublicationAttempt.publication_id == pub.id,
-                                  PublicationAttempt.id != current_attempt)
-                           .order_by(PublicationAttempt.number)).all()
-    last_uncertain = max((n for n, k, o in rows if k == "publish" and o in ("uncertain", "open")), default=None)
-    if last_uncertain is None:
-        return False
-    return not any(n > last_uncertain and k == "lookup" and o == "not_found" for n, k, o in rows)
+                                  PublicationAttempt.id != current_attempt)).all()
+    starts = [t for k, o, t in rows if k == "publish" and o in ("uncertain", "open")]
+    return (min(starts) if starts else None), any(o == "duplicate" for _, o, _ in rows)
 
 
 def _retry_later(session: Session, pub: Publication, post: Post, account: SocialAccount, error: BaseException,

@@ -91,13 +91,15 @@ class Scheduler:
                     state="publishing", lease_token=token, lease_owner=self.name, lease_expires_at=now + lease,
                     dispatched_at=now))
                 post_ids = sorted({r[1] for r in rows})
-                session.execute(update(Post).where(Post.id.in_(post_ids), Post.status == "scheduled")
-                                .values(status="publishing"))
                 if recovering:
                     log.warning("re-dispatching %d publication(s) whose lease ran out", len(ids))
         finally:
             if sqlite:
                 _sqlite_lock.release()
+        # Separately: posts are locked before publications everywhere else (no deadlocks).
+        with self.rt.db.transaction() as session:
+            session.execute(update(Post).where(Post.id.in_(post_ids), Post.status == "scheduled")
+                            .values(status="publishing"))
         return ids, token
 
     def _dispatch(self, ids: list[str], token: str) -> None:
