@@ -9,6 +9,7 @@ import hashlib
 import html
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -22,17 +23,24 @@ from herald.clock import utcnow
 from herald.db import Base, UTCDateTime
 from herald.ids import new_id
 from herald.plugins import (
+    AuthExpired,
     AuthRevoked,
     Capabilities,
     ConnectedAccount,
     ConsoleExtension,
+    DuplicateContent,
     MenuEntry,
     NetworkConnector,
+    NetworkError,
+    PermanentError,
     PluginSettings,
     PublishRequest,
     PublishResult,
+    RateLimited,
     RemoteProfile,
     TokenSet,
+    TransientError,
+    UncertainOutcome,
     hookimpl,
 )
 
@@ -82,20 +90,25 @@ class SandboxConnector(NetworkConnector):
         latency = float(self.settings.get("latency_ms") or 0)
         if latency:
             time.sleep(latency / 1000)
+        _fail_on_demand(request.text)
         with _db().transaction() as session:
             post = SandboxPost(tenant_id=self.tenant_id, account_remote_id=account.remote_id or account.id,
                                handle=account.handle, text=request.text, media_count=len(request.media),
                                language=request.language, marker=request.publication_id)
             session.add(post)
             session.flush()
-            return PublishResult(remote_id=post.id, url=self._url(post.id))
+            result = PublishResult(remote_id=post.id, url=self._url(post.id))
+        if UNCERTAIN in request.text:
+            raise UncertainOutcome("The sandbox timed out after the post was sent.")
+        return result
 
     def find_published(self, account: ConnectedAccount, request: PublishRequest,
                        not_before: datetime) -> PublishResult | None:
         with _db().transaction() as session:
             post = session.execute(select(SandboxPost).where(
                 SandboxPost.tenant_id == self.tenant_id, SandboxPost.marker == request.publication_id,
-                SandboxPost.created_at >= not_before).order_by(SandboxPost.created_at)).scalars().first()
+                SandboxPost.created_at >= not_before, SandboxPost.deleted_at.is_(None))
+                .order_by(SandboxPost.created_at)).scalars().first()
             return PublishResult(remote_id=post.id, url=self._url(post.id)) if post else None
 
     def delete(self, account: ConnectedAccount, remote_id: str) -> None:
@@ -143,6 +156,27 @@ class SandboxConnector(NetworkConnector):
     def _tokens(self, seed: str) -> TokenSet:
         return TokenSet(access_token=f"sbx-at-{seed}", refresh_token=f"sbx-rt-{secrets.token_urlsafe(16)}",
                         expires_at=utcnow() + timedelta(hours=2), scope="publish read")
+
+
+#: text markers that make the sandbox fail the way real networks do (for demos and tests)
+FAILURES: dict[str, Callable[[], NetworkError]] = {
+    "[sandbox:transient]": lambda: TransientError("The sandbox is briefly unavailable (503).", status=503),
+    "[sandbox:rate_limit]": lambda: RateLimited("Too many posts on the sandbox; try again in a minute.",
+                                                reset_at=utcnow() + timedelta(minutes=1), status=429),
+    "[sandbox:permanent]": lambda: PermanentError("The sandbox refuses this post for good.", code="refused",
+                                                  status=403),
+    "[sandbox:duplicate]": lambda: DuplicateContent("The sandbox already has this post.", code="duplicate"),
+    "[sandbox:expired]": lambda: AuthExpired("The sandbox access token expired.", status=401),
+    "[sandbox:revoked]": lambda: AuthRevoked("The sandbox grant was revoked.", code="invalid_grant"),
+}
+#: this one creates the post, then "times out": the engine must find it, not post it again
+UNCERTAIN = "[sandbox:uncertain]"
+
+
+def _fail_on_demand(text: str) -> None:
+    for marker, make in FAILURES.items():
+        if marker in text:
+            raise make()
 
 
 class SandboxSettings(Schema):

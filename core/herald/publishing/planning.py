@@ -394,7 +394,8 @@ def cancel(session: Session, actor: Actor, tenant_id: str, publication_id: str) 
 
 
 def unpublish(session: Session, actor: Actor, tenant_id: str, publication_id: str) -> Publication:
-    """Delete the published post from the network (where the connector can)."""
+    """Delete the published post from the network (where the connector can). The network is
+    called outside any transaction: the session's reads are ended first (nothing was written)."""
     from herald.publishing.tokens import connected_account
 
     pub, post = get_publication(session, actor, tenant_id, publication_id, "posts.publish")
@@ -408,17 +409,23 @@ def unpublish(session: Session, actor: Actor, tenant_id: str, publication_id: st
     if not connector.capabilities.supports_delete:
         raise Conflict(f"{connector.display_name or acct.network} does not let Herald delete posts; delete it on "
                        "the network itself.")
+    account, remote_id = connected_account(session, acct), pub.remote_id
+    session.rollback()
     try:
-        connector.delete(connected_account(session, acct), pub.remote_id)
+        connector.delete(account, remote_id)
     except NotSupported as exc:
         raise Conflict(str(exc)) from exc
     except NetworkError as exc:
         raise NetworkRefused(exc.message, network_code=exc.code, network_status=exc.status) from exc
+    pub, post = get_publication(session, actor, tenant_id, publication_id, "posts.publish")
+    _lock_post(session, post)
+    session.refresh(pub)
     before = audit.snapshot(pub, PUB_FIELDS)
     pub.state = "deleted"
     refresh_post_status(session, post)
     audit.record(session, actor, "publication.unpublished", "publication", pub.id, tenant_id=tenant_id,
-                 before=before, after=audit.snapshot(pub, PUB_FIELDS), context={"post_id": post.id})
+                 before=before, after=audit.snapshot(pub, PUB_FIELDS),
+                 context={"post_id": post.id, "remote_id": remote_id})
     return pub
 
 
