@@ -72,7 +72,19 @@ def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
         units = _call(base + f"/api/v1/tenants/{tid}/org-units", token=token)["items"]
         assert sorted(u["kind"] for u in units) == ["brand", "brand", "company", "franchise"]
         accounts = _call(base + f"/api/v1/tenants/{tid}/social-accounts", token=token)["items"]
-        assert len(accounts) == 3 and {a["network"] for a in accounts} == {"x", "instagram"}
+        assert len(accounts) == 5 and {a["network"] for a in accounts} == {"x", "instagram", "sandbox"}
+        posts = _call(base + f"/api/v1/tenants/{tid}/posts", token=token)["items"]
+        welcome = posts[0]["id"]
+        if "REDIS_URL" not in env:  # embedded: `herald serve` runs the scheduler and the jobs itself
+            for _ in range(100):
+                status = _call(base + f"/api/v1/tenants/{tid}/posts/{welcome}/publications", token=token)["status"]
+                if status == "published":
+                    break
+                time.sleep(0.1)
+            assert status == "published"
+            feed = urllib.request.urlopen(urllib.request.Request(
+                base + f"/console/x/network_sandbox/{tid}/", headers={"Authorization": f"Bearer {token}"}), timeout=10)
+            assert "Hello from Herald!" in feed.read().decode()
         users = _call(base + f"/api/v1/tenants/{tid}/users", token=token)["items"]
         grants = _call(base + f"/api/v1/tenants/{tid}/grants", token=token)["items"]
         assert len(users) == 5

@@ -85,9 +85,10 @@ def test_a_stalled_scheduler_turns_health_red_and_status_reports_it(world, clien
     assert client.get("/health").status_code == 503
 
 
-def test_health_is_green_when_nothing_is_due_even_without_a_scheduler(world, client):
+def test_health_is_green_when_nothing_waited_even_without_a_scheduler(world, client):
     w = world
-    w.post("fake_coffee")
+    _many_due(w, 1)
+    w.clock.set(AT + timedelta(seconds=20))  # due, but for less than stall_s (start-up)
     assert client.get("/health").status_code == 200
 
 
@@ -99,6 +100,9 @@ def test_a_publication_whose_worker_died_is_reported_then_recovered(world, clien
     q = CaptureQueue()
     w.tick(queue=q)  # dispatched, but the job is lost (never run)
     w.clock.advance(seconds=61)
+    report = client.get("/health").get_json()["checks"]["publishing"]
+    assert report["leases_expired"] == 1 and report["stalled"] is False  # not yet waited stall_s
+    w.clock.advance(seconds=30)
     report = client.get("/health").get_json()["checks"]["publishing"]
     assert report["leases_expired"] == 1 and report["stalled"] is True
     w.drive()

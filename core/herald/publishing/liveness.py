@@ -1,7 +1,7 @@
 """Liveness of the engine: schedulers and workers write heartbeats to the database; /health and
-``herald status`` read them with the oldest overdue publication. Publications that are due
-while no scheduler has beaten for ``stall_s`` seconds mean the scheduler stalled: /health is
-red (503)."""
+``herald status`` read them with the oldest overdue publication. When publications have waited
+longer than ``stall_s`` seconds and no scheduler has beaten for as long, the scheduler stalled:
+/health is red (503)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,11 @@ def publishing_health(session: Session, cfg: EngineConfig | None = None) -> dict
     lost = session.execute(select(func.count()).select_from(Publication).where(
         Publication.state == "publishing", Publication.lease_expires_at < now)).scalar() or 0
     schedulers_alive = any(b["alive"] for b in beats["scheduler"])
-    stalled = (due > 0 or lost > 0) and not schedulers_alive
+    # Red only once work has waited longer than a live scheduler would let it (not at start-up).
+    waited = (oldest_due is not None and oldest_due < fresh) or (session.execute(
+        select(func.count()).select_from(Publication).where(
+            Publication.state == "publishing", Publication.lease_expires_at < fresh)).scalar() or 0) > 0
+    stalled = waited and not schedulers_alive
     return {
         "ok": not stalled,
         "stalled": stalled,
