@@ -3,6 +3,7 @@ every time shown in the zone it was planned in and in the viewer's zone."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -10,12 +11,16 @@ from sqlalchemy.orm import Session
 
 from herald.api.pagination import Page, paginate
 from herald.authz import Actor
+from herald.clock import utcnow
 from herald.content.models import Post, PostVersion
+from herald.errors import ValidationFailed
 from herald.people.models import User
 from herald.publishing import timing
 from herald.publishing.models import Publication
 from herald.tenancy.models import Tenant
 from herald.tenancy.service import unit_ids_in_scope
+
+DEFAULT_SPAN = timedelta(days=31)
 
 
 def viewer_zone(session: Session, actor: Actor, tenant_id: str) -> str:
@@ -27,6 +32,11 @@ def viewer_zone(session: Session, actor: Actor, tenant_id: str) -> str:
 
 
 def calendar(session: Session, actor: Actor, tenant_id: str, q: dict[str, Any]) -> Page:
+    q = dict(q)
+    q["from_"] = q["from_"] or utcnow()
+    q["to"] = q["to"] or q["from_"] + DEFAULT_SPAN
+    if q["to"] <= q["from_"]:
+        raise ValidationFailed("The query parameters are not valid.", {"to": ["'to' must be after 'from'."]})
     units = unit_ids_in_scope(session, actor, tenant_id, "posts.view", q["org_unit_id"], q["descendants"])
     stmt = (select(Publication).join(Post, Post.id == Publication.post_id)
             .where(Publication.tenant_id == tenant_id, Publication.scheduled_at >= q["from_"],

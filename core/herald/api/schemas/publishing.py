@@ -82,8 +82,9 @@ class PostPublicationsOut(Schema):
 
 
 class CalendarQuery(ListQuery):
-    from_ = fields.AwareDateTime(required=True, data_key="from")
-    to = fields.AwareDateTime(required=True)
+    from_ = fields.AwareDateTime(load_default=None, data_key="from",
+                                 metadata={"description": "With an offset; default: now"})
+    to = fields.AwareDateTime(load_default=None, metadata={"description": "With an offset; default: from + 31 days"})
     org_unit_id = Id(load_default=None)
     descendants = fields.Boolean(load_default=True)
     account_id = Id(load_default=None)
@@ -96,6 +97,8 @@ class CalendarQuery(ListQuery):
 
     @validates_schema
     def _range(self, data: dict, **_: object) -> None:
+        if data["from_"] is None or data["to"] is None:
+            return
         if data["to"] <= data["from_"]:
             raise ValidationError("'to' must be after 'from'.", "to")
         if (data["to"] - data["from_"]).days > 400:
