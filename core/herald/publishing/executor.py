@@ -13,6 +13,7 @@ import os
 import random
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,9 +75,10 @@ def run_batch(publication_ids: list[str], token: str) -> int:
     me = worker_name()
     now = utcnow()
     with rt.db.transaction() as session:
-        mine = list(session.scalars(select(Publication.id).where(
+        owned = dict(session.execute(select(Publication.id, Publication.post_id).where(
             Publication.id.in_(publication_ids), Publication.lease_token == token,
             Publication.state == "publishing").with_for_update()).all())
+        mine = list(owned)
         if mine:
             session.execute(update(Publication).where(Publication.id.in_(mine), Publication.lease_token == token)
                             .values(lease_owner=me, lease_expires_at=now + timedelta(seconds=cfg.lease_s)))
@@ -91,7 +93,7 @@ def run_batch(publication_ids: list[str], token: str) -> int:
 
     def one(pub_id: str) -> None:
         try:
-            execute(pub_id, token)
+            execute(pub_id, token, owned[pub_id])
         except Exception:
             log.exception("publication %s: unexpected failure; its lease will expire and it is reconciled", pub_id)
         finally:
@@ -138,14 +140,9 @@ class _Call:
     earlier_uncertain: bool
 
 
-def execute(pub_id: str, token: str) -> None:
+def execute(pub_id: str, token: str, post_id: str) -> None:
     """Run one publication to its next resting state (published, failed, needs attention, or
     scheduled again after a backoff / rate-limit wait)."""
-    rt = current()
-    with rt.db.transaction() as session:
-        post_id = session.execute(select(Publication.post_id).where(Publication.id == pub_id)).scalar()
-    if post_id is None:
-        return
     try:
         _execute(pub_id, token)
     finally:
@@ -223,6 +220,23 @@ def _no_bytes() -> bytes:
     raise NotSupported("Media bytes are fetched by the network from the media URL.")
 
 
+#: (tenant, network) → (connector, until): building a connector reads the tenant's enabled
+#: plugins and settings; publications of one account come in bursts, so it is kept briefly.
+_connectors: dict[tuple[str, str], tuple[NetworkConnector | None, float]] = {}
+CONNECTOR_TTL_S = 5.0
+
+
+def _connector(session: Session, account: SocialAccount) -> NetworkConnector | None:
+    key = (account.tenant_id, account.network)
+    hit = _connectors.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    found = connector_for(session, account)
+    _connectors[key] = (found, now + CONNECTOR_TTL_S)
+    return found
+
+
 def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _Call | None:
     pub = _lock(session, pub_id, token)
     if pub is None:
@@ -246,7 +260,7 @@ def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _C
     if cred.blocked_until is not None and cred.blocked_until > now:
         _wait(pub, cred.blocked_until)
         return None
-    connector = connector_for(session, account)
+    connector = _connector(session, account)
     if connector is None:
         _settle(session, pub, post, "needs_attention", f"The {account.network!r} connector is not enabled.",
                 "connector_disabled")
@@ -278,7 +292,7 @@ def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _C
     session.flush()
     not_before = (pub.uncertain_since - LOOKUP_SKEW) if kind == "lookup" and pub.uncertain_since else None
     # Commits on leaving the transaction: the attempt exists before the network is called.
-    return _Call(kind, attempt.id, connector, tokens.connected_account(session, account), request, not_before,
+    return _Call(kind, attempt.id, connector, tokens.connected_account(session, account, cred), request, not_before,
                  earlier_uncertain)
 
 

@@ -63,9 +63,11 @@ def store_tokens(session: Session, account: SocialAccount, tokens: TokenSet) -> 
     return cred
 
 
-def connected_account(session: Session, account: SocialAccount) -> ConnectedAccount:
-    cred = session.execute(select(AccountCredential).where(AccountCredential.account_id == account.id)
-                           ).scalar_one_or_none()
+def connected_account(session: Session, account: SocialAccount,
+                      cred: AccountCredential | None = None) -> ConnectedAccount:
+    if cred is None:
+        cred = session.execute(select(AccountCredential).where(AccountCredential.account_id == account.id)
+                               ).scalar_one_or_none()
     return ConnectedAccount(id=account.id, remote_id=account.external_id or "", handle=account.handle,
                             tokens=open_tokens(cred))
 
