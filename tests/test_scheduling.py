@@ -80,6 +80,21 @@ def test_only_approved_current_versions_pass_the_gate_on_every_scheduling_path(w
     assert retry.status_code == 409
 
 
+def test_bulk_scheduling_passes_each_post_through_the_gate(world):
+    w = world
+    approved, draft, edited = w.post("fake_coffee"), w.post("fake_coffee", approve=False), w.post("fake_dubai")
+    w.edit(edited, "Changed after approval")
+    r = w.users["publisher"].post(w.url("posts/bulk-schedule"), {"post_ids": [approved, draft, edited],
+                                                                 "local_time": "2026-04-10T09:00",
+                                                                 "time_zone": "Asia/Tokyo"})
+    assert r.status_code == 200, r.get_json()
+    results = {x["post_id"]: x for x in r.get_json()["results"]}
+    assert results[approved]["ok"] and results[approved]["status"] == "scheduled"
+    assert not results[draft]["ok"] and "only approved posts" in results[draft]["problem"]["detail"]
+    assert not results[edited]["ok"] and "changed after it was approved" in results[edited]["problem"]["detail"]
+    assert [w.status(p) for p in (approved, draft)] == ["scheduled", "draft"] and w.pubs(edited) == []
+
+
 def test_scheduling_needs_the_schedule_permission_and_other_tenants_see_nothing(world, seed, api):
     w = world
     post_id = w.post("fake_coffee")

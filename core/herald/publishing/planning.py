@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from herald import audit
 from herald.approvals.gate import PUBLISHABLE_STATES, require_publishable
 from herald.authz import Actor, require
+from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.content.models import Post
 from herald.content.service import get_post, version
@@ -444,3 +445,22 @@ def set_slots(session: Session, actor: Actor, tenant_id: str, account: SocialAcc
     audit.record(session, actor, "social_account.slots_changed", "social_account", account.id, tenant_id=tenant_id,
                  before={"slots": before}, after={"slots": [{"weekday": w, "time": t} for w, t in unique]})
     return rows
+
+
+def bulk_schedule(session: Session, actor: Actor, tenant_id: str, post_ids: list[str], when: dict[str, Any]
+                  ) -> list[dict[str, Any]]:
+    """Schedule several posts at once; each passes the gate on its own, and one refusal does
+    not undo the others (each post in its own savepoint)."""
+    in_tenant(session, actor, tenant_id)
+    results = []
+    for post_id in dict.fromkeys(post_ids):
+        try:
+            with session.begin_nested():
+                schedule(session, actor, tenant_id, post_id, when)
+            results.append({"post_id": post_id, "ok": True, "status": session.get(Post, post_id).status,
+                            "problem": None})
+        except HeraldError as exc:
+            results.append({"post_id": post_id, "ok": False, "status": None,
+                            "problem": {"title": exc.title, "status": exc.status, "detail": exc.detail,
+                                        **({"errors": exc.errors} if isinstance(exc, ValidationFailed) else {})}})
+    return results

@@ -33,6 +33,21 @@ class ScheduleBody(When):
                               metadata={"description": "Only these targets (default: every target)"})
 
 
+class BulkScheduleBody(When):
+    post_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
+
+
+class BulkResultOut(Schema):
+    post_id = fields.String()
+    ok = fields.Boolean()
+    status = fields.String(allow_none=True, metadata={"description": "The post's status after the call"})
+    problem = fields.Dict(allow_none=True, metadata={"description": "Why this post was refused (problem fields)"})
+
+
+class BulkScheduleOut(Schema):
+    results = fields.List(fields.Nested(BulkResultOut))
+
+
 class PublishNowBody(Schema):
     account_ids = fields.List(Id(), load_default=None, validate=validate.Length(min=1, max=100))
 

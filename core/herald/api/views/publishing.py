@@ -11,6 +11,8 @@ from herald.api.blueprint import bp
 from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
 from herald.api.schemas.publishing import (
+    BulkScheduleBody,
+    BulkScheduleOut,
     CalendarEntryOut,
     CalendarQuery,
     ConnectCallbackQuery,
@@ -57,6 +59,15 @@ def schedule_post(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: 
     planning.schedule(db(), actor(), tenant_id, post_id, {k: body.get(k) for k in WHEN}, body["account_ids"])
     db().commit()
     return _post_out(tenant_id, post_id)
+
+
+@endpoint(bp, "/tenants/<tenant_id>/posts/bulk-schedule", "POST",
+          summary="Schedule several approved posts at the same time; each is checked on its own", tag=TAG,
+          body=BulkScheduleBody, response=BulkScheduleOut)
+def bulk_schedule_posts(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    results = planning.bulk_schedule(db(), actor(), tenant_id, body["post_ids"], {k: body.get(k) for k in WHEN})
+    db().commit()
+    return {"results": results}
 
 
 @endpoint(bp, POST + "/schedule", "PUT", summary="Reschedule what is still waiting", tag=TAG, body=ScheduleBody,
