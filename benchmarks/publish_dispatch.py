@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import random
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,7 @@ LATENCY_S = 0.05
 def serve_network(port_q: Any, latency: float) -> None:
     """A network: POST /posts creates (after ``latency``), GET /posts?marker= looks up,
     GET /stats tells what exists. Arrival times are recorded before the latency."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not RQ's handler inherited from the anchor run
     posts: dict[str, list[tuple[str, float]]] = {}
     lock = threading.Lock()
     counter = [0]
@@ -52,13 +54,19 @@ def serve_network(port_q: Any, latency: float) -> None:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:
+            super().setup()
+            # answer in one segment: no Nagle / delayed-ACK stalls on keep-alive connections
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def _send(self, status: int, body: Any) -> None:
             raw = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+            self._headers_buffer.append(b"\r\n" + raw)  # headers and body in one write
+            self.wfile.write(b"".join(self._headers_buffer))
+            self._headers_buffer = []
 
         def do_POST(self) -> None:
             arrived = time.time()
@@ -115,12 +123,14 @@ def bench_plugin() -> object:
         if c is None:
             u = urlparse(base)
             c = local.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+            c.connect()
+            c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return c
 
     def call(base: str, method: str, path: str, body: dict[str, Any] | None, sent: list[bool]) -> tuple[int, Any]:
         c = conn(base)
         try:
-            c.request(method, path, body=json.dumps(body) if body is not None else None,
+            c.request(method, path, body=json.dumps(body).encode() if body is not None else None,
                       headers={"Content-Type": "application/json"})
             sent[0] = True
             resp = c.getresponse()
@@ -326,7 +336,8 @@ def run(scenario: str, n: int, spread_s: float, workers: int, kills: int) -> dic
     killed = 0
     last_kill = None
     engine = create_engine(_pg_url(DB_URL))
-    deadline = start + timedelta(seconds=spread_s + (150 if kills else 90))
+    # wait for everything (a slow machine drains late rather than losing anything), within reason
+    deadline = start + timedelta(seconds=spread_s + max(150 if kills else 90, n / 15))
     kill_every = spread_s / max(kills, 1)
     next_kill = start + timedelta(seconds=kill_every / 2)
     try:
