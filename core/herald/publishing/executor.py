@@ -481,10 +481,13 @@ def _rate_limited(session: Session, pub: Publication, account: SocialAccount, er
     cred.blocked_until, cred.blocked_reason = until, error.message
     pub.last_error, pub.last_error_code = error.message, error.code or "rate_limited"
     _wait(pub, until)
-    # Everything else due on this account before the reset waits too, without calling.
-    session.execute(update(Publication).where(
+    # Everything else due on this account before the reset waits too, without calling. Rows
+    # another worker holds are skipped (no lock cycles): they see ``blocked_until`` themselves.
+    waiting = select(Publication.id).where(
         Publication.account_id == account.id, Publication.state == "scheduled", Publication.due_at < until,
-        Publication.id != pub.id).values(due_at=until))
+        Publication.id != pub.id).with_for_update(skip_locked=True)
+    session.execute(update(Publication).where(Publication.id.in_(waiting))
+                    .values(due_at=until))
     return False
 
 
