@@ -62,6 +62,23 @@ def test_two_schedulers_at_once_never_dispatch_a_publication_twice(world):
         assert all(len(q.jobs) > 0 for q in queues)  # both took part (SKIP LOCKED, not one big lock)
 
 
+def test_the_scheduler_keeps_due_work_in_the_database_when_the_queue_is_full(world):
+    w = world
+    post_id = _many_due(w, 12)
+    w.clock.set(AT)
+    q = CaptureQueue()
+    s = Scheduler(w.rt, queue=q, config=EngineConfig(max_queued=5, batch_size=2))
+    assert s.tick() == 5 and s.tick() == 0  # nobody took the first five yet
+    q.run_all()  # workers take them (and publish)
+    assert s.tick() == 5
+    q.run_all()
+    assert s.tick() == 2
+    q.run_all()
+    # every one was taken by a worker exactly once (these rows name no variant of the post, so
+    # the worker sets them aside without calling the network)
+    assert [p.state for p in w.pubs(post_id)] == ["needs_attention"] * 12 and w.net.calls == []
+
+
 def test_a_stalled_scheduler_turns_health_red_and_status_reports_it(world, client):
     w = world
     _many_due(w, 1)

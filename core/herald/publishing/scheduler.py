@@ -55,17 +55,28 @@ class Scheduler:
         total = 0
         for recovering in (True, False):
             while True:
-                claimed, token = self._claim(recovering)
+                room = self.cfg.claim_limit if recovering else min(self.cfg.claim_limit, self._room())
+                if room <= 0:
+                    break
+                claimed, token = self._claim(recovering, room)
                 if not claimed:
                     break
                 self._dispatch(claimed, token)
                 total += len(claimed)
-                if len(claimed) < self.cfg.claim_limit:
+                if len(claimed) < room:
                     break
         self.dispatched += total
         return total
 
-    def _claim(self, recovering: bool) -> tuple[list[str], str]:
+    def _room(self) -> int:
+        """How many more may be dispatched now: the queue holds at most ``max_queued`` that no
+        worker has taken yet (a worker renames the lease owner when it takes them)."""
+        with self.rt.db.transaction() as session:
+            queued = session.execute(select(func.count()).select_from(Publication).where(
+                Publication.state == "publishing", Publication.lease_owner.like("dispatch:%"))).scalar() or 0
+        return self.cfg.max_queued - queued
+
+    def _claim(self, recovering: bool, limit: int) -> tuple[list[str], str]:
         now = utcnow()
         token = new_id("lease")
         lease = timedelta(seconds=self.cfg.dispatch_lease_s)
@@ -82,13 +93,14 @@ class Scheduler:
             with self.rt.db.transaction() as session:
                 rows = session.execute(
                     select(Publication.id, Publication.post_id).where(*cond).order_by(order)
-                    .limit(self.cfg.claim_limit).with_for_update(skip_locked=True)
+                    .limit(limit).with_for_update(skip_locked=True)
                 ).all()
                 if not rows:
                     return [], token
                 ids = [r[0] for r in rows]
                 session.execute(update(Publication).where(Publication.id.in_(ids)).values(
-                    state="publishing", lease_token=token, lease_owner=self.name, lease_expires_at=now + lease,
+                    state="publishing", lease_token=token, lease_owner=f"dispatch:{self.name}",
+                    lease_expires_at=now + lease,
                     dispatched_at=now))
                 post_ids = sorted({r[1] for r in rows})
                 if recovering:
