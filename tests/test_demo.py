@@ -73,12 +73,23 @@ def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
         units = _call(base + f"/api/v1/tenants/{tid}/org-units", token=token)["items"]
         assert sorted(u["kind"] for u in units) == ["brand", "brand", "company", "franchise"]
         accounts = _call(base + f"/api/v1/tenants/{tid}/social-accounts", token=token)["items"]
-        assert len(accounts) == 4 and {a["network"] for a in accounts} == {"x", "instagram"}
+        assert len(accounts) == 6 and {a["network"] for a in accounts} == {"x", "instagram", "sandbox"}
         posts = _call(base + f"/api/v1/tenants/{tid}/posts?limit=100", token=token)["items"]
-        assert sorted(p["status"] for p in posts) == ["approved", "changes_requested", "draft", "in_review",
-                                                        "in_review", "rejected"]
+        assert sorted(p["status"] for p in posts if "demo" in p["content"]["tags"]) == [
+            "approved", "changes_requested", "draft", "in_review", "in_review", "rejected"]
         wf = _call(base + f"/api/v1/tenants/{tid}/org-units/{units[0]['id']}/workflow", token=token)
         assert [s["name"] for s in wf["steps"]] == ["Editorial review", "Legal", "Manager sign-off"]
+        welcome = next(p["id"] for p in posts if "demo" not in p["content"]["tags"])
+        if "REDIS_URL" not in env:  # embedded: `herald serve` runs the scheduler and the jobs itself
+            for _ in range(100):
+                status = _call(base + f"/api/v1/tenants/{tid}/posts/{welcome}/publications", token=token)["status"]
+                if status == "published":
+                    break
+                time.sleep(0.1)
+            assert status == "published"
+            feed = urllib.request.urlopen(urllib.request.Request(
+                base + f"/console/x/network_sandbox/{tid}/", headers={"Authorization": f"Bearer {token}"}), timeout=10)
+            assert "Hello from Herald!" in feed.read().decode()
         users = _call(base + f"/api/v1/tenants/{tid}/users", token=token)["items"]
         grants = _call(base + f"/api/v1/tenants/{tid}/grants", token=token)["items"]
         assert len(users) == 5

@@ -67,6 +67,16 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
                                                     "name": "Disclaimer", "text": "Terms apply."})
     assert asset.status_code == 201, asset.get_json()
     ids["asset_id"] = asset.get_json()["id"]
+    from herald.clock import utcnow
+    from herald.publishing.models import Publication
+
+    with herald_runtime.db.transaction() as s:
+        pub = Publication(tenant_id=a.id, post_id=ids["post_id"], account_id=acct["id"], network="testnet",
+                          variant_key="*/-", state="failed", scheduled_at=utcnow(), local_time="2026-01-01T00:00",
+                          time_zone="UTC")
+        s.add(pub)
+        s.flush()
+        ids["publication_id"] = pub.id
     return a, b, admin_a, admin_b, ids
 
 
@@ -75,11 +85,13 @@ BODIES = {
              "user_id": "usr_x", "role_key": "viewer", "email": "e@x.test", "display_name": "E", "key": "kk",
              "permissions": ["audit.view"], "slug": "gamma", "base_version": 1, "body": "hi",
              "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "decision": "approve",
-             "conditions": {"tags_any": ["x"]}, "workflow_key": "legal", "note": "n"},
+             "conditions": {"tags_any": ["x"]}, "workflow_key": "legal", "note": "n", "at": "2030-01-02T09:00:00Z",
+             "post_ids": ["post_x"]},
     "PATCH": {"name": "changed"},
     "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "name": "w",
             "steps": [{"name": "s", "kind": "human_review", "deciders": {"role": "editor"}}],
-            "org_unit_id": "unit_x", "conditions": {"tags_any": ["x"]}, "workflow_key": "legal"},
+            "org_unit_id": "unit_x", "conditions": {"tags_any": ["x"]}, "workflow_key": "legal",
+            "at": "2030-01-02T09:00:00Z", "slots": [{"weekday": 0, "time": "09:00"}]},
 }
 
 #: bodies for endpoints whose fields clash with the shared ones above

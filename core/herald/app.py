@@ -49,12 +49,34 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         except Exception as exc:
             checks["database"] = {"ok": False, "error": type(exc).__name__}
         checks["queue"] = runtime.queue.health()
-        ok = checks["database"]["ok"] and checks["queue"].get("ok", True)
+        if checks["database"]["ok"]:
+            checks["publishing"] = _publishing_health(runtime)
+        ok = (checks["database"]["ok"] and checks["queue"].get("ok", True)
+              and checks.get("publishing", {}).get("ok", True))
         return jsonify({"status": "ok" if ok else "failing", "checks": checks}), 200 if ok else 503
 
     @app.get("/")
     def index():  # type: ignore[no-untyped-def]
         return jsonify({"name": "Herald", "api": "/api/v1", "openapi": "/api/v1/openapi.json", "health": "/health"})
 
+    _mount_console_extensions(app, runtime)
     runtime.plugins.pm.hook.herald_app_created(app=app)
     return app
+
+
+def _publishing_health(runtime: Runtime) -> dict[str, Any]:
+    from herald.publishing.liveness import publishing_health
+
+    try:
+        with runtime.db.transaction() as session:
+            return publishing_health(session)
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+
+
+def _mount_console_extensions(app: Flask, runtime: Runtime) -> None:
+    """Each plugin's console pages under ``/console/x/<plugin>/``; the pages check the tenant."""
+    for name in sorted(runtime.plugins.infos):
+        for extensions in runtime.plugins.call_one("herald_console_extensions", name):
+            for ext in extensions:
+                app.register_blueprint(ext.blueprint, url_prefix=f"/console/x/{name}")

@@ -1,6 +1,8 @@
 """The demo tenant ``herald init --demo`` creates: a company with two brands (one with a
-franchise), social accounts, five people in different roles, a three-step approval workflow
-(editor → legal → manager) and posts in every state of review."""
+franchise), social accounts (two of them on the built-in sandbox network, so that publishing
+works with no internet), five people in different roles, a three-step approval workflow
+(editor → legal → manager), posts in every state of review, and one approved post that the
+scheduler publishes to the sandbox as soon as Herald runs."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ DEMO_PASSWORD = "herald-demo-password"
 DEMO_PLUGIN_SETTINGS = {
     "network_x": {"client_id": "demo-x-client"},
     "network_instagram": {"app_id": "demo-instagram-app", "app_secret": "demo-instagram-secret"},
+    "network_sandbox": {"latency_ms": 50},
 }
 DEMO_USERS = [
     # email, name, role, unit name
@@ -79,4 +82,36 @@ def create_demo(session: Session, rt: Runtime) -> Tenant | None:
     from herald.demo_reviews import create_demo_reviews
 
     create_demo_reviews(session, tenant.id, units, users, made.get("acmecoffeedubai"))
+
+    _sandbox_welcome(session, tenant.id, units)
     return tenant
+
+
+def _sandbox_welcome(session: Session, tenant_id: str, units: dict[str, object]) -> None:
+    """Sandbox accounts for both brands and an approved post published on them at once."""
+    from herald.authz import Actor
+    from herald.content.service import create_post
+    from herald.people.models import User
+    from herald.publishing.planning import publish_now
+    from herald.tenancy.models import SocialAccount
+
+    if "sandbox" not in tenancy.available_networks(session, tenant_id):
+        return
+    targets = []
+    for handle, unit_name in [("acme_coffee_sandbox", "Acme Coffee"), ("acme_tea_sandbox", "Acme Tea")]:
+        acct = SocialAccount(tenant_id=tenant_id, org_unit_id=units[unit_name].id,  # type: ignore[attr-defined]
+                             network="sandbox", handle=handle, display_name=f"{unit_name} (sandbox)",
+                             connection_state="connected")
+        session.add(acct)
+        session.flush()
+        targets.append(acct.id)
+    admin = session.execute(select(User).where(User.tenant_id == tenant_id,
+                                               User.email == "admin@demo.example")).scalar_one()
+    actor = Actor(user_id=admin.id, tenant_id=tenant_id, label=admin.email, via="demo")
+    post = create_post(session, actor, tenant_id, org_unit_id=units["Acme Group"].id,  # type: ignore[attr-defined]
+                       campaign="welcome",
+                       content={"title": "Welcome", "targets": targets, "tags": [], "notes": "",
+                                "variants": [{"network": None, "language": "en", "text": "Hello from Herald! ☕🍵",
+                                              "media": [], "first_comment": None}]})
+    post.status, post.approved_version = "approved", post.current_version  # the demo skips its workflow
+    publish_now(session, actor, tenant_id, post.id)

@@ -35,7 +35,7 @@ from herald.runtime import current
 
 SUBMITTABLE = ("draft", "changes_requested")
 #: states in which an edit invalidates the review under way (or the approval given).
-UNDER_REVIEW_OR_APPROVED = ("in_review", "approved", "scheduled")
+UNDER_REVIEW_OR_APPROVED = ("in_review", "approved", "scheduled", "failed")
 LOCKED = ("publishing", "published", "partially_published", "rejected")
 PERSON_DECISIONS = ("approve", "send_back", "reject")
 #: a scoped token must carry one of these to decide (eligibility itself comes from the step's roles).
@@ -301,6 +301,10 @@ def on_edit(session: Session, actor: Actor, post: Post, previous_version: int) -
         restart = _restart_step(session, run)
     was = post.status
     post.approved_version = None
+    if was in ("scheduled", "failed"):
+        from herald.publishing.planning import cancel_for_edit  # publishing builds on approvals
+
+        cancel_for_edit(session, actor, post)
     session.flush()
     record_on_post(session, actor, post, "approval.invalidated", previous_version=previous_version,
             version=post.current_version, was=was, restart_step=restart)

@@ -1,7 +1,8 @@
-"""``herald``: init, serve, worker, db, plugins, tenants, users, audit, keys."""
+"""``herald``: init, serve, worker, scheduler, status, db, plugins, tenants, users, audit, keys."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 from typing import Any
@@ -94,35 +95,89 @@ def serve(c: Ctx, host: str, port: int, threads: int) -> None:
     from herald.app import create_app
 
     app = create_app(runtime=c.rt)
-    if c.rt.settings.redis_url is None:  # embedded: this process also runs the jobs
+    if c.rt.settings.redis_url is None:  # embedded: this process also runs the jobs and the scheduler
         from herald.approvals.deadlines import start_deadline_sweeper
         from herald.events.sweeper import start_sweeper
+        from herald.publishing.liveness import start_worker_heartbeat
+        from herald.publishing.scheduler import start_scheduler
 
         start_sweeper()
         start_deadline_sweeper()
+        start_scheduler(c.rt)
+        start_worker_heartbeat(c.rt)
     click.echo(f"Herald on http://{host}:{port}  (API: /api/v1, health: /health)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="Herald")
 
 
 @cli.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the publishing scheduler in this worker.")
 @pass_ctx
-def worker(c: Ctx, burst: bool) -> None:
-    """Run a background worker (RQ on REDIS_URL)."""
+def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
+    """Run a background worker (RQ on REDIS_URL), with a publishing scheduler and the outbox sweeper."""
     rt = c.rt
     if not rt.settings.redis_url:
         raise click.ClickException("Embedded mode runs jobs inside `herald serve`; set REDIS_URL to run workers.")
-    from rq import Worker
+    from rq import SimpleWorker
 
     from herald.approvals.deadlines import start_deadline_sweeper
     from herald.events.sweeper import start_sweeper
+    from herald.publishing.liveness import start_worker_heartbeat
+    from herald.publishing.scheduler import start_scheduler
     from herald.queue.redis_queue import RedisQueue
 
     assert isinstance(rt.queue, RedisQueue)
     if not burst:
         start_sweeper()
         start_deadline_sweeper()
-    Worker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
+        start_worker_heartbeat(rt)
+        if not no_scheduler:
+            start_scheduler(rt)
+    # Jobs run in this process (no fork per job): the scheduler and heartbeat threads share
+    # its database pool, which a forked child must not touch.
+    SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
+
+
+@cli.command()
+@pass_ctx
+def scheduler(c: Ctx) -> None:
+    """Run only the publishing scheduler (several may run at once; none dispatches twice)."""
+    import threading
+
+    from herald.publishing.scheduler import Scheduler
+
+    sched = Scheduler(c.rt)
+    click.echo(f"scheduler {sched.name} running")
+    with contextlib.suppress(KeyboardInterrupt):
+        sched.run(threading.Event())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def status(c: Ctx, as_json: bool) -> None:
+    """Schedulers, workers and the oldest overdue publication; exits 1 if the scheduler stalled."""
+    import json
+
+    from herald.publishing.liveness import publishing_health
+
+    with c.rt.db.transaction() as session:
+        report = publishing_health(session)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(f"publishing: {'OK' if report['ok'] else 'STALLED'}")
+        for kind in ("schedulers", "workers"):
+            alive = [b for b in report[kind] if b["alive"]]
+            click.echo(f"{kind}: {len(alive)} alive")
+            for b in report[kind]:
+                click.echo(f"  {b['id']}  last beat {b['age_s']} s ago{'' if b['alive'] else '  (silent)'}")
+        click.echo(f"due now: {report['due_now']}  expired leases: {report['leases_expired']}")
+        oldest = report["oldest_overdue"]
+        click.echo(f"oldest overdue: {oldest['due_at']} ({oldest['overdue_s']} s)" if oldest
+                   else "oldest overdue: none")
+    if not report["ok"]:
+        raise SystemExit(1)
 
 
 @cli.group()

@@ -1,0 +1,431 @@
+"""Publishing dispatch benchmark: real PostgreSQL + Redis/RQ + `herald worker`-style processes
+against a fake network (an HTTP server on loopback answering every publish after 50 ms).
+
+Scenarios (``--scenario``):
+  uniform  10,000 publications due over one minute across 200 accounts
+  burst    10,000 publications due within one second
+  crash    uniform, while a worker is SIGKILLed mid-publish 20 times (and restarted)
+  --quick  1,000 publications uniform over 10 seconds
+
+Measured at the fake network: lateness = when the publish request arrived − the planned
+instant (never negative = never early); duplicates = extra posts for one publication; lost =
+publications not published when the run ends. Anchors: ``redis-benchmark`` GET rate and a bare
+RQ SimpleWorker no-op job rate on this machine. The last line printed is one JSON object.
+
+    .venv/bin/python benchmarks/publish_dispatch.py --scenario uniform
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/herald_bench BENCH_REDIS_URL=redis://127.0.0.1:6379/9 ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/herald_bench_publishing")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+QUEUE = "herald-bench"
+LATENCY_S = 0.05
+
+
+# ----------------------------------------------------------------------------- the fake network
+def serve_network(port_q: Any, latency: float) -> None:
+    """A network: POST /posts creates (after ``latency``), GET /posts?marker= looks up,
+    GET /stats tells what exists. Arrival times are recorded before the latency."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not RQ's handler inherited from the anchor run
+    posts: dict[str, list[tuple[str, float]]] = {}
+    lock = threading.Lock()
+    counter = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # answer in one segment: no Nagle / delayed-ACK stalls on keep-alive connections
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def _send(self, status: int, body: Any) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self._headers_buffer.append(b"\r\n" + raw)  # headers and body in one write
+            self.wfile.write(b"".join(self._headers_buffer))
+            self._headers_buffer = []
+
+        def do_POST(self) -> None:
+            arrived = time.time()
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            time.sleep(latency)
+            with lock:
+                counter[0] += 1
+                remote_id = f"n{counter[0]}"
+                posts.setdefault(body["marker"], []).append((remote_id, arrived))
+            self._send(201, {"id": remote_id})
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            if url.path == "/stats":
+                with lock:
+                    self._send(200, posts)
+                return
+            marker = parse_qs(url.query).get("marker", [""])[0]
+            time.sleep(latency)
+            with lock:
+                found = posts.get(marker)
+            self._send(200 if found else 404, {"id": found[0][0]} if found else {})
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 1024
+    port_q.put(server.server_address[1])
+    server.serve_forever()
+
+
+# ----------------------------------------------------------------------------- the connector plugin
+def bench_plugin() -> object:
+    from marshmallow import Schema, fields
+
+    from herald.plugins import (
+        Capabilities,
+        ConnectedAccount,
+        NetworkConnector,
+        PluginSettings,
+        PublishRequest,
+        PublishResult,
+        TransientError,
+        UncertainOutcome,
+        hookimpl,
+    )
+
+    local = threading.local()
+
+    def conn(base: str) -> http.client.HTTPConnection:
+        c = getattr(local, "conn", None)
+        if c is None:
+            u = urlparse(base)
+            c = local.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+            c.connect()
+            c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return c
+
+    def call(base: str, method: str, path: str, body: dict[str, Any] | None, sent: list[bool]) -> tuple[int, Any]:
+        c = conn(base)
+        try:
+            c.request(method, path, body=json.dumps(body).encode() if body is not None else None,
+                      headers={"Content-Type": "application/json"})
+            sent[0] = True
+            resp = c.getresponse()
+            return resp.status, json.loads(resp.read() or b"{}")
+        except OSError:
+            local.conn = None
+            c.close()
+            raise
+
+    class BenchConnector(NetworkConnector):
+        key = "bench"
+        display_name = "Bench"
+        capabilities = Capabilities(max_text_length=1000, supports_lookup=True)
+
+        def publish(self, account: ConnectedAccount, request: PublishRequest) -> PublishResult:
+            sent = [False]
+            try:
+                _, body = call(self.settings["api_base_url"], "POST", "/posts",
+                                    {"marker": request.publication_id, "text": request.text}, sent)
+            except OSError as exc:
+                if sent[0]:
+                    raise UncertainOutcome(f"no answer after sending: {exc}") from exc
+                raise TransientError(f"could not connect: {exc}") from exc
+            return PublishResult(remote_id=body["id"])
+
+        def find_published(self, account: ConnectedAccount, request: PublishRequest,
+                           not_before: datetime) -> PublishResult | None:
+            try:
+                status, body = call(self.settings["api_base_url"], "GET", f"/posts?marker={request.publication_id}",
+                                    None, [False])
+            except OSError as exc:
+                raise UncertainOutcome(f"lookup failed: {exc}") from exc
+            return PublishResult(remote_id=body["id"]) if status == 200 else None
+
+    class Settings(Schema):
+        api_base_url = fields.String(load_default="http://127.0.0.1:1")
+
+    class Plugin:
+        HERALD_HOOK_API = "1.0"
+        HERALD_DEFAULT_ENABLED = True
+
+        @staticmethod
+        @hookimpl
+        def herald_network_connectors() -> list[type[NetworkConnector]]:
+            return [BenchConnector]
+
+        @staticmethod
+        @hookimpl
+        def herald_plugin_settings() -> PluginSettings:
+            return PluginSettings(Settings)
+
+    return Plugin()
+
+
+# ----------------------------------------------------------------------------- worker processes
+def worker_env() -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    key = os.environ.get("BENCH_KEY") or Fernet.generate_key().decode()
+    os.environ["BENCH_KEY"] = key
+    return {**os.environ, "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "HERALD_QUEUE": QUEUE,
+            "HERALD_ENCRYPTION_KEYS": key, "HERALD_SECRET_KEY": "bench",
+            "HERALD_PUBLISH_THREADS": os.environ.get("HERALD_PUBLISH_THREADS", "16"),
+            "HERALD_PUBLISH_BATCH_SIZE": os.environ.get("HERALD_PUBLISH_BATCH_SIZE", "32"),
+            "HERALD_PUBLISH_POLL_S": "0.1"}
+
+
+def run_worker() -> None:
+    """What `herald worker` does, plus registering the bench network plugin."""
+    from rq import SimpleWorker
+
+    from herald.config import Settings
+    from herald.publishing.liveness import start_worker_heartbeat
+    from herald.publishing.scheduler import start_scheduler
+    from herald.runtime import build_runtime
+
+    rt = build_runtime(Settings.from_env())
+    rt.plugins.register(bench_plugin(), "bench_network")
+    start_worker_heartbeat(rt)
+    start_scheduler(rt)
+    SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(logging_level="WARNING")  # type: ignore[attr-defined]
+
+
+def spawn_worker() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, __file__, "--role", "worker"], env=worker_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# ----------------------------------------------------------------------------- set-up
+def prepare_database(n: int, accounts: int, network_url: str, start: datetime, spread_s: float) -> None:
+    from sqlalchemy import create_engine, insert, text
+
+    from herald.audit.models import AuditChain  # noqa: F401
+    from herald.content.models import Post, PostVersion
+    from herald.db.migrate import upgrade
+    from herald.ids import new_id
+    from herald.people.models import User
+    from herald.plugin_host.models import TenantPlugin
+    from herald.publishing.models import Publication
+    from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
+    from herald.testing.backends import _ensure_database, _pg_url
+
+    url = _pg_url(DB_URL)
+    _ensure_database(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(url)
+    tenants = max(1, accounts // 10)
+    now = datetime.now(UTC)
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("t", "u", "usr", "tp", "a", "p", "v", "pub")}
+    acct_ids: list[tuple[str, str, str]] = []
+    for ti in range(tenants):
+        tid, uid, usr = new_id("ten"), new_id("unit"), new_id("usr")
+        rows["t"].append({"id": tid, "slug": f"bench{ti}", "name": f"Bench {ti}", "status": "active",
+                          "default_locale": "en", "default_time_zone": "UTC", "created_at": now, "updated_at": now})
+        rows["u"].append({"id": uid, "tenant_id": tid, "parent_id": None, "name": "Root", "kind": "company",
+                          "path": f"/{uid}/", "depth": 0, "created_at": now, "updated_at": now})
+        rows["usr"].append({"id": usr, "tenant_id": tid, "email": f"bench{ti}@bench.test", "display_name": "Bench",
+                            "status": "active", "is_operator": False, "created_at": now, "updated_at": now})
+        rows["tp"].append({"id": new_id("tpl"), "tenant_id": tid, "plugin": "bench_network", "enabled": True,
+                           "settings": {"api_base_url": network_url}, "secrets": None, "updated_at": now})
+        for ai in range(accounts // tenants):
+            aid = new_id("acct")
+            rows["a"].append({"id": aid, "tenant_id": tid, "org_unit_id": uid, "network": "bench",
+                              "handle": f"bench_{ti}_{ai}", "display_name": "", "connection_state": "connected",
+                              "labels": [], "created_at": now, "updated_at": now})
+            acct_ids.append((tid, uid, aid))
+    authors = {u["tenant_id"]: u["id"] for u in rows["usr"]}
+    for i in range(n):
+        tid, uid, aid = acct_ids[i % len(acct_ids)]
+        pid = new_id("post")
+        due = start + timedelta(seconds=spread_s * i / n)
+        author = authors[tid]
+        rows["p"].append({"id": pid, "tenant_id": tid, "org_unit_id": uid, "campaign": None, "status": "scheduled",
+                          "author_id": author, "current_version": 1, "approved_version": 1,
+                          "created_at": now, "updated_at": now})
+        rows["v"].append({"id": new_id("pver"), "post_id": pid, "number": 1, "author_id": author,
+                          "content": {"title": "", "targets": [aid], "variants": [{"network": None, "language": None,
+                                                                                 "text": f"bench {i}"}]},
+                          "changes": [], "created_at": now})
+        rows["pub"].append({"id": new_id("pub"), "tenant_id": tid, "post_id": pid, "account_id": aid,
+                            "network": "bench", "variant_key": "*/-", "state": "scheduled", "scheduled_at": due,
+                            "local_time": due.strftime("%Y-%m-%dT%H:%M"), "time_zone": "UTC", "due_at": due,
+                            "attempt_count": 0, "transient_failures": 0, "extra_ids": [], "created_at": now,
+                            "updated_at": now})
+    with engine.begin() as conn:
+        for key, model in (("t", Tenant), ("u", OrgUnit), ("usr", User), ("tp", TenantPlugin), ("a", SocialAccount),
+                           ("p", Post), ("v", PostVersion), ("pub", Publication)):
+            for i in range(0, len(rows[key]), 2000):
+                conn.execute(insert(model), rows[key][i:i + 2000])
+    engine.dispose()
+
+
+# ----------------------------------------------------------------------------- anchors
+def anchor_redis_get() -> float:
+    u = urlparse(REDIS_URL)
+    out = subprocess.run(["redis-benchmark", "-h", u.hostname or "127.0.0.1", "-p", str(u.port or 6379),
+                          "-t", "get", "-n", "100000", "-q"], capture_output=True, text=True, timeout=120).stdout
+    for line in reversed(out.replace("\r", "\n").splitlines()):
+        if line.startswith("GET:") and "requests per second" in line:
+            return float(line.split()[1])
+    return 0.0
+
+
+def anchor_rq_noop(n: int = 2000) -> float:
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    conn = Redis.from_url(REDIS_URL)
+    q = Queue("herald-bench-anchor", connection=conn)
+    q.empty()
+    for i in range(n):
+        q.enqueue("json.dumps", i, result_ttl=0)
+    t0 = time.perf_counter()
+    SimpleWorker([q], connection=conn).work(burst=True, logging_level="ERROR")
+    rate = n / (time.perf_counter() - t0)
+    q.delete(delete_jobs=True)
+    return rate
+
+
+# ----------------------------------------------------------------------------- running
+def run(scenario: str, n: int, spread_s: float, workers: int, kills: int) -> dict[str, Any]:
+    from redis import Redis
+    from rq import Queue
+    from sqlalchemy import create_engine, func, select
+
+    from herald.publishing.models import Publication, PublicationAttempt
+    from herald.testing.backends import _pg_url
+
+    Queue(QUEUE, connection=Redis.from_url(REDIS_URL)).empty()
+    port_q: Any = multiprocessing.Queue()
+    net = multiprocessing.Process(target=serve_network, args=(port_q, LATENCY_S), daemon=True)
+    net.start()
+    network_url = f"http://127.0.0.1:{port_q.get(timeout=10)}"
+    lead = 12.0  # time for the workers to start before the first publication is due
+    start = datetime.now(UTC) + timedelta(seconds=lead + n / 5000)
+    print(f"[{scenario}] preparing {n} publications across 200 accounts ...", flush=True)
+    prepare_database(n, 200, network_url, start, spread_s)
+    procs = [spawn_worker() for _ in range(workers)]
+    print(f"[{scenario}] {workers} workers started; first due at {start.isoformat()}", flush=True)
+    killed = 0
+    last_kill = None
+    engine = create_engine(_pg_url(DB_URL))
+    # wait for everything (a slow machine drains late rather than losing anything), within reason
+    deadline = start + timedelta(seconds=spread_s + max(150 if kills else 90, n / 15))
+    kill_every = spread_s / max(kills, 1)
+    next_kill = start + timedelta(seconds=kill_every / 2)
+    try:
+        while datetime.now(UTC) < deadline:
+            time.sleep(0.25)
+            if kills and killed < kills and datetime.now(UTC) >= next_kill:
+                victim = random.randrange(len(procs))
+                os.kill(procs[victim].pid, signal.SIGKILL)  # mid-publish: it always has calls in flight
+                procs[victim].wait()
+                procs[victim] = spawn_worker()
+                killed += 1
+                last_kill = time.time()
+                next_kill += timedelta(seconds=kill_every)
+            with engine.connect() as conn:
+                left = conn.execute(select(func.count()).select_from(Publication).where(
+                    Publication.state.in_(("scheduled", "publishing")))).scalar()
+            if not left and datetime.now(UTC) > start + timedelta(seconds=spread_s) and killed >= kills:
+                break
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    c = http.client.HTTPConnection("127.0.0.1", int(network_url.rsplit(":", 1)[1]), timeout=30)
+    c.request("GET", "/stats")
+    remote: dict[str, list[list[Any]]] = json.loads(c.getresponse().read())
+    net.terminate()
+    with engine.connect() as conn:
+        rows = conn.execute(select(Publication.id, Publication.scheduled_at, Publication.state)).all()
+        # a worker killed mid-call leaves an open attempt; how long until that publication was out
+        crashed = conn.execute(select(Publication.published_at, PublicationAttempt.started_at).join(
+            PublicationAttempt, PublicationAttempt.publication_id == Publication.id).where(
+            PublicationAttempt.outcome == "uncertain")).all()
+    engine.dispose()
+    lateness = []
+    duplicates = sum(len(v) - 1 for v in remote.values())
+    lost = 0
+    for pub_id, scheduled_at, state in rows:
+        made = remote.get(pub_id)
+        if state != "published" or not made:
+            lost += 1
+            continue
+        lateness.append(min(t for _, t in made) - scheduled_at.timestamp())
+    lateness.sort()
+    q = statistics.quantiles(lateness, n=100) if len(lateness) > 1 else [0.0] * 99
+    first_due = min(r[1] for r in rows).timestamp()
+    last_made = max((t for v in remote.values() for _, t in v), default=first_due)
+    return {
+        "scenario": scenario, "publications": n, "p50_s": round(q[49], 3), "p99_s": round(q[98], 3),
+        "min_lateness_s": round(lateness[0], 3) if lateness else None,
+        "per_second": round(len(lateness) / max(last_made - first_due, 1e-9), 1),
+        "duplicates": duplicates, "lost": lost, "kills": killed,
+        "interrupted": len(crashed),
+        # from the start of the interrupted call to the publication being recorded as published
+        "recovered_within_s": round(max(((done - started).total_seconds() for done, started in crashed if done),
+                                        default=0.0), 1) if last_kill else None,
+        "max_lateness_s": round(lateness[-1], 3) if lateness else None, "workers": workers,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", choices=["uniform", "burst", "crash"], default="uniform")
+    parser.add_argument("--quick", action="store_true", help="1,000 publications uniform over 10 s")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
+    parser.add_argument("--role", choices=["bench", "worker"], default="bench", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.role == "worker":
+        run_worker()
+        return
+    if args.quick:
+        scenario, n, spread, kills = "quick", 1000, 10.0, 0
+    else:
+        scenario = args.scenario
+        n, spread = 10_000, (1.0 if scenario == "burst" else 60.0)
+        kills = 20 if scenario == "crash" else 0
+    print(f"machine: {os.cpu_count()} CPUs; PostgreSQL {DB_URL.rsplit('@', 1)[-1]}; Redis {REDIS_URL}", flush=True)
+    redis_get = anchor_redis_get()
+    rq_noop = anchor_rq_noop()
+    print(f"anchors: redis-benchmark GET {redis_get:,.0f}/s; bare RQ SimpleWorker no-op {rq_noop:,.0f} jobs/s",
+          flush=True)
+    result = run(scenario, n, spread, args.workers, kills)
+    result.update(anchor_redis_get_per_s=round(redis_get), anchor_rq_noop_per_s=round(rq_noop))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
