@@ -73,10 +73,10 @@ def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
         units = _call(base + f"/api/v1/tenants/{tid}/org-units", token=token)["items"]
         assert sorted(u["kind"] for u in units) == ["brand", "brand", "company", "franchise"]
         accounts = _call(base + f"/api/v1/tenants/{tid}/social-accounts", token=token)["items"]
-        assert len(accounts) == 6 and {a["network"] for a in accounts} == {"x", "instagram", "sandbox"}
+        assert len(accounts) == 7 and {a["network"] for a in accounts} == {"x", "instagram", "sandbox"}
         posts = _call(base + f"/api/v1/tenants/{tid}/posts?limit=100", token=token)["items"]
         assert sorted(p["status"] for p in posts if "demo" in p["content"]["tags"]) == [
-            "approved", "changes_requested", "draft", "in_review", "in_review", "rejected"]
+            "approved", "changes_requested", "draft", "in_review", "in_review", "rejected", "scheduled"]
         wf = _call(base + f"/api/v1/tenants/{tid}/org-units/{units[0]['id']}/workflow", token=token)
         assert [s["name"] for s in wf["steps"]] == ["Editorial review", "Legal", "Manager sign-off"]
         welcome = next(p["id"] for p in posts if "demo" not in p["content"]["tags"])

@@ -79,39 +79,29 @@ def create_demo(session: Session, rt: Runtime) -> Tenant | None:
                                          handle=handle, display_name=f"{unit_name} on {network}")
             session.add(made[handle])
     session.flush()
+    sandbox = _sandbox_accounts(session, tenant.id, units)
     from herald.demo_reviews import create_demo_reviews
 
-    create_demo_reviews(session, tenant.id, units, users, made.get("acmecoffeedubai"))
+    create_demo_reviews(session, tenant.id, units, users, made.get("acmecoffeedubai"),
+                        sandbox.get("acme_dubai_sandbox"))  # type: ignore[arg-type]
 
-    _sandbox_welcome(session, tenant.id, units)
     return tenant
 
 
-def _sandbox_welcome(session: Session, tenant_id: str, units: dict[str, object]) -> None:
-    """Sandbox accounts for both brands and an approved post published on them at once."""
-    from herald.authz import Actor
-    from herald.content.service import create_post
-    from herald.people.models import User
-    from herald.publishing.planning import publish_now
+def _sandbox_accounts(session: Session, tenant_id: str, units: dict[str, object]) -> dict[str, object]:
+    """Connected accounts on the built-in sandbox network, so that the demo publishes with no
+    internet: handle → account (none when the sandbox plugin is not loaded)."""
     from herald.tenancy.models import SocialAccount
 
     if "sandbox" not in tenancy.available_networks(session, tenant_id):
-        return
-    targets = []
-    for handle, unit_name in [("acme_coffee_sandbox", "Acme Coffee"), ("acme_tea_sandbox", "Acme Tea")]:
+        return {}
+    made: dict[str, object] = {}
+    for handle, unit_name in [("acme_coffee_sandbox", "Acme Coffee"), ("acme_tea_sandbox", "Acme Tea"),
+                              ("acme_dubai_sandbox", "Acme Coffee Dubai")]:
         acct = SocialAccount(tenant_id=tenant_id, org_unit_id=units[unit_name].id,  # type: ignore[attr-defined]
                              network="sandbox", handle=handle, display_name=f"{unit_name} (sandbox)",
                              connection_state="connected")
         session.add(acct)
-        session.flush()
-        targets.append(acct.id)
-    admin = session.execute(select(User).where(User.tenant_id == tenant_id,
-                                               User.email == "admin@demo.example")).scalar_one()
-    actor = Actor(user_id=admin.id, tenant_id=tenant_id, label=admin.email, via="demo")
-    post = create_post(session, actor, tenant_id, org_unit_id=units["Acme Group"].id,  # type: ignore[attr-defined]
-                       campaign="welcome",
-                       content={"title": "Welcome", "targets": targets, "tags": [], "notes": "",
-                                "variants": [{"network": None, "language": "en", "text": "Hello from Herald! ☕🍵",
-                                              "media": [], "first_comment": None}]})
-    post.status, post.approved_version = "approved", post.current_version  # the demo skips its workflow
-    publish_now(session, actor, tenant_id, post.id)
+        made[handle] = acct
+    session.flush()
+    return made

@@ -4,13 +4,16 @@ review, made through the real services so that their history and audit trail are
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from herald.approvals import engine, workflows
 from herald.auth.tokens import actor_for_user
 from herald.authz import Actor
+from herald.clock import utcnow
 from herald.content import service as content
 from herald.people.models import User
 from herald.tenancy.models import OrgUnit, SocialAccount
@@ -42,8 +45,11 @@ DEMO_POSTS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 
 
 def create_demo_reviews(session: Session, tenant_id: str, units: dict[str, OrgUnit],
-                        users: dict[str, User], account: SocialAccount | None) -> list[str]:
-    """Define the workflow on the root unit and write the demo posts; returns their ids."""
+                        users: dict[str, User], account: SocialAccount | None,
+                        sandbox: SocialAccount | None = None) -> list[str]:
+    """Define the workflow on the root unit and write the demo posts; returns their ids. With a
+    sandbox account, two more go through the whole workflow: a welcome post published at once
+    and a launch scheduled for tomorrow morning in Dubai."""
     actors: dict[str, Actor] = {k: actor_for_user(u, via="demo") for k, u in users.items()}
     workflows.define(session, actors["admin"], tenant_id, units["Acme Group"].id, name="Acme review",
                      steps=DEMO_WORKFLOW)
@@ -56,6 +62,32 @@ def create_demo_reviews(session: Session, tenant_id: str, units: dict[str, OrgUn
         ids.append(post.id)
         for step, who in story:
             _STEPS[step.split(":", 1)[0]](session, actors[who], tenant_id, post.id, step.partition(":")[2])
+    if sandbox is not None:
+        ids += _through_to_the_sandbox(session, tenant_id, units, actors, sandbox)
+    return ids
+
+
+def _through_to_the_sandbox(session: Session, tenant_id: str, units: dict[str, OrgUnit], actors: dict[str, Actor],
+                            sandbox: SocialAccount) -> list[str]:
+    from herald.publishing.planning import publish_now, schedule
+
+    ids = []
+    for title, text, tags in (("Welcome", "Hello from Herald! ☕🍵", []),
+                              ("Cardamom latte launch", "Our cardamom latte is here ☕ #AcmeCoffee", ["demo"])):
+        body = {"title": title, "targets": [sandbox.id], "tags": tags, "notes": "", "paid_promotion": False,
+                "variants": [{"network": None, "language": "en", "text": text, "media": [], "first_comment": None}]}
+        post = content.create_post(session, actors["creator"], tenant_id, org_unit_id=units["Acme Coffee Dubai"].id,
+                                   content=body)
+        engine.submit(session, actors["creator"], tenant_id, post.id)
+        for who in ("editor", "legal", "manager"):
+            engine.decide(session, actors[who], tenant_id, post.id, decision="approve")
+        if title == "Welcome":
+            publish_now(session, actors["manager"], tenant_id, post.id)
+        else:
+            tomorrow = (utcnow() + timedelta(days=1)).astimezone(ZoneInfo("Asia/Dubai")).date()
+            schedule(session, actors["manager"], tenant_id, post.id,
+                     {"local_time": datetime.combine(tomorrow, time(9, 0)), "time_zone": "Asia/Dubai"})
+        ids.append(post.id)
     return ids
 
 
