@@ -1,8 +1,8 @@
 """Property: whatever sequence of API calls random people make — writing, editing, submitting,
-deciding, withdrawing, inviting outsiders, redefining workflows, letting deadlines pass — no
-post ever becomes publishable without every required approval of its current version, each
-from a permitted person who is neither its author nor the author of that version, no person
-counting twice.
+deciding, withdrawing, inviting outsiders, redefining workflows, letting deadlines pass,
+scheduling one post or many, publishing now — no post is ever publishable, scheduled or
+published without every required approval of its current version, each from a permitted person
+who is neither its author nor the author of that version, no person counting twice.
 
 The check below re-derives "permitted" from grants and the run's step definitions on its own;
 it shares no code with the approval engine."""
@@ -24,6 +24,7 @@ from herald.approvals.models import ApprovalDecision, ApprovalRun
 from herald.clock import set_clock
 from herald.content.models import Post, PostVersion
 from herald.people.models import Grant
+from herald.publishing.models import Publication
 from herald.tenancy.models import OrgUnit
 
 WORKFLOWS: list[list[dict[str, Any]]] = [
@@ -44,7 +45,7 @@ PEOPLE = ["admin", "creator", "creator2", "editor", "editor2", "legal", "manager
           "viewer"]
 TEXTS = ["Fresh coffee", "Free coffee for everyone", "قهوة طازجة", "Новый вкус", "New decaf 🎉"]
 ACTIONS = ["create", "edit", "submit", "submit", "decide", "decide", "decide", "decide", "decide", "withdraw",
-           "workflow", "external", "time", "unlock"]
+           "workflow", "external", "time", "unlock", "schedule", "schedule", "bulk", "publish"]
 
 
 def _required_approvals_hold(s: Any, post: Post) -> str | None:
@@ -176,14 +177,25 @@ def test_no_sequence_of_calls_makes_a_post_publishable_without_its_approvals(new
                     sweep(s)
             elif action == "unlock":
                 world.clients["manager"].post(f"{base}/{pid}/lease/break")
+            elif action == "schedule":
+                call.post(f"{base}/{pid}/schedule", {"at": (now[0] + timedelta(days=2)).isoformat()})
+            elif action == "bulk":
+                call.post(f"{base}/bulk-schedule", {"post_ids": posts[-5:],
+                                                    "at": (now[0] + timedelta(days=3)).isoformat()})
+            elif action == "publish":
+                call.post(f"{base}/{pid}/publish", {})
             with herald_runtime.db.transaction() as s:
                 for post in s.execute(select(Post).where(Post.tenant_id == world.tid)).scalars():
                     active = s.execute(select(ApprovalRun.id).where(
                         ApprovalRun.post_id == post.id, ApprovalRun.status == "active")).all()
                     assert len(active) <= 1, "two reviews under way at once"
-                    if is_publishable(post):
+                    going_out = s.execute(select(Publication.id).where(
+                        Publication.post_id == post.id,
+                        Publication.state.in_(("scheduled", "publishing", "published")))).first()
+                    if is_publishable(post) or going_out:
                         problem = _required_approvals_hold(s, post)
-                        assert problem is None, f"{post.id} is publishable but {problem} (after {action} by {who})"
+                        assert problem is None, (f"{post.id} is publishable or scheduled but {problem} "
+                                                 f"(after {action} by {who})")
                     else:
                         assert post.approved_version is None or post.status not in ("in_review", "draft")
     finally:
