@@ -179,6 +179,21 @@ def test_a_mapped_group_grants_its_role_and_a_sign_in_without_the_group_removes_
 
 
 # ----------------------------------------------------------------------------- who may sign in
+def test_with_require_mapped_group_a_person_outside_every_mapped_group_is_disabled(saml_tenant, seed):
+    acme = saml_tenant(require_mapped_group=True)
+    ada, _ = seed.user(acme.seeded, "ada@acme.test")
+    coffee = acme.seeded.units["coffee"].id
+    acme.admin.request("PUT", f"tenants/{acme.id}/sso/saml/group-mappings",
+                       [{"group": "marketing", "role": "editor", "org_unit_id": coffee}])
+    first = browser()
+    assert sign_in(first, acme).status_code == 303
+    r = sign_in(browser(), acme, attributes={**ADA, "groups": ["emea"]})
+    assert r.status_code == 401
+    assert last_refusal(acme) == f"user {ada.id} is in no mapped group any more; disabled"
+    assert acme.admin.get(f"tenants/{acme.id}/users/{ada.id}").get_json()["status"] == "disabled"
+    assert me(first, acme.live).status_code == 401  # the earlier session ended with the disabling
+
+
 def test_just_in_time_provisioning_creates_the_person_when_enabled(saml_tenant):
     acme = saml_tenant(jit_provisioning=True)
     http = browser()
