@@ -36,6 +36,7 @@ class FakeIdp(AuthProvider):
     key = "fakeidp"
     display_name = "Fake IdP"
     redirects = True
+    session_attributes = ("logout_hint",)
 
     def begin(self, ctx: SsoContext, relay: str | None) -> SsoStart:
         nonce = secrets.token_urlsafe(8)
@@ -58,14 +59,16 @@ class FakeIdp(AuthProvider):
         groups = tuple(g for g in params.get("groups", "").split(",") if g)
         ends = utcnow() + timedelta(minutes=int(params["session_minutes"])) if params.get("session_minutes") else None
         return ExternalIdentity(subject=params["sub"], email=params["email"], display_name=params.get("name", ""),
-                                groups=groups, session_index=params.get("sid"), session_expires_at=ends)
+                                groups=groups, session_index=params.get("sid"), session_expires_at=ends,
+                                attributes={k: params[k] for k in ("logout_hint", "access_token") if k in params})
 
     def metadata(self, ctx: SsoContext) -> tuple[str, bytes] | None:
         return "application/samlmetadata+xml", f"<EntityDescriptor entityID='{ctx.metadata_url}'/>".encode()
 
     def logout_url(self, ctx: SsoContext, identity: ExternalIdentity | None, return_to: str) -> str | None:
         sid = identity.session_index if identity else ""
-        return f"https://idp.test/logout?sid={sid}&return={return_to}"
+        hint = identity.attributes.get("logout_hint", "") if identity else ""
+        return f"https://idp.test/logout?sid={sid}&return={return_to}&hint={hint}"
 
 
 def plugin() -> object:

@@ -187,6 +187,27 @@ def test_metadata_and_logout_are_routed_to_the_provider(client, idp, seed, acme)
     assert client.get("/api/v1/me").status_code == 401
 
 
+def test_the_providers_session_attributes_are_kept_encrypted_for_logout_and_only_those(
+        client, idp, seed, acme, admin, herald_runtime):
+    from sqlalchemy import select
+
+    from herald.auth.models import BrowserSession
+
+    seed.user(acme, "alice@acme.test")
+    _sso_sign_in(client, logout_hint="hint-secret-7", access_token="token-secret-9")
+    with herald_runtime.db.transaction() as s:
+        sealed = s.execute(select(BrowserSession.sso_attributes).where(BrowserSession.via == "sso:fakeidp")
+                           ).scalar_one()
+    assert "hint-secret-7" not in sealed
+    assert herald_runtime.box.open(sealed) == {"logout_hint": "hint-secret-7"}  # not the undeclared token
+    r = client.get(f"{BASE}/logout")
+    assert r.status_code == 303 and r.headers["Location"].endswith("&hint=hint-secret-7")
+    with herald_runtime.db.transaction() as s:
+        assert s.execute(select(BrowserSession.sso_attributes)).scalars().all() == [None]
+    audit_log = str(admin.get(f"tenants/{acme.id}/audit-events?limit=200").get_json()["items"])
+    assert "hint-secret-7" not in audit_log and "token-secret-9" not in audit_log
+
+
 def test_the_configured_public_url_makes_the_callback_url(client, idp, acme, herald_runtime):
     from dataclasses import replace
 

@@ -36,6 +36,9 @@ class BrowserSession(Base):
     sso_provider: Mapped[str | None] = mapped_column(String(64))
     sso_subject: Mapped[str | None] = mapped_column(String(500))
     sso_session_index: Mapped[str | None] = mapped_column(String(500))
+    #: The provider's ``session_attributes`` of the sign-in (an OIDC ID token, …), sealed with the
+    #: instance keys; read once at sign-out and cleared when the session ends.
+    sso_attributes: Mapped[str | None] = mapped_column(Text)
 
 
 class SsoState(Base):

@@ -42,6 +42,10 @@ class Identity:
 class AuthProvider(TenantBound):
     #: True if sign-in leaves Herald (a redirect to an IdP); False for a form Herald shows.
     redirects: ClassVar[bool] = False
+    #: Keys of ``ExternalIdentity.attributes`` (string values) Herald keeps, encrypted, with the
+    #: browser session and hands back to :meth:`logout_url` (e.g. an OIDC ``id_token`` for
+    #: ``id_token_hint``). They are never written to the audit log.
+    session_attributes: ClassVar[tuple[str, ...]] = ()
 
     def authenticate(self, credentials: Mapping[str, str], directory: UserDirectory) -> Identity | None:
         """The identity these credentials prove, or None. Must take the same time whether or

@@ -39,6 +39,8 @@ class SsoDetails:
     subject: str
     session_index: str | None = None
     expires_at: datetime | None = None
+    #: sealed (``SecretBox.seal``) attributes the provider needs at sign-out
+    sealed_attributes: str | None = None
 
 
 def _digest(secret: str) -> str:
@@ -74,6 +76,7 @@ def start(session: Session, user: User, settings: Settings, *, via: str, address
         created_at=now, last_seen_at=now, expires_at=expires,
         sso_provider=sso.provider if sso else None, sso_subject=sso.subject if sso else None,
         sso_session_index=sso.session_index if sso else None,
+        sso_attributes=sso.sealed_attributes if sso else None,
     )
     session.add(row)
     session.flush()
@@ -122,6 +125,7 @@ def end(session: Session, row: BrowserSession, reason: str, actor: Actor | None 
         return
     row.ended_at = utcnow()
     row.end_reason = reason
+    row.sso_attributes = None  # what the identity provider issued does not outlive the session
     session.flush()
     audit.record(session, actor, "session.ended", "session", row.id, tenant_id=row.tenant_id,
                  after=audit.snapshot(row, SESSION_FIELDS))

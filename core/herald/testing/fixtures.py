@@ -131,3 +131,23 @@ def api(client: FlaskClient) -> Callable[[str | None], Any]:
     from herald.testing.client import ApiClient
 
     return lambda token=None: ApiClient(client, token)
+
+
+@pytest.fixture(scope="session")
+def herald_live_server() -> Iterator[Any]:
+    """One loopback HTTP server for the session (see :mod:`herald.testing.live`)."""
+    from herald.testing.live import LiveServer
+
+    server = LiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_herald(app: Flask, herald_live_server: Any) -> Iterator[str]:
+    """This test's ``app`` served over real HTTP; the base URL (``http://127.0.0.1:<port>``)."""
+    herald_live_server.app = app
+    try:
+        yield herald_live_server.url
+    finally:
+        herald_live_server.app = None

@@ -29,6 +29,7 @@ from herald.auth.provider import AuthProvider, ExternalIdentity, SsoContext, Sso
 from herald.auth.replay import replay_cache
 from herald.auth.sso import STATE_TTL_SECONDS, SsoDeprovisioned, resolve_user
 from herald.clock import utcnow
+from herald.plugin_host.crypto import SecretsUnreadable
 from herald.tenancy.models import Tenant
 from herald.web.pages import refusal, safe_relay
 
@@ -153,7 +154,8 @@ def callback(slug: str, key: str) -> Response:
     row, cookie = sessions.start(
         session, user, runtime().settings, via=f"sso:{key}", address=client_address(),
         user_agent=request.headers.get("User-Agent"), presented=request.cookies.get(sessions.COOKIE),
-        sso=sessions.SsoDetails(key, identity.subject, identity.session_index, identity.session_expires_at))
+        sso=sessions.SsoDetails(key, identity.subject, identity.session_index, identity.session_expires_at,
+                                _sealed_attributes(provider, identity)))
     audit.record(session, sessions.actor_for(user, row), "auth.sso_signed_in", "user", user.id, tenant_id=tenant.id,
                  context={"provider": key, "subject": identity.subject, "address": client_address(),
                           "groups": list(identity.groups), "roles": list(identity.roles), **outcome})
@@ -163,6 +165,20 @@ def callback(slug: str, key: str) -> Response:
     resp.delete_cookie(STATE_COOKIE, **_state_cookie_args())
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def _sealed_attributes(provider: AuthProvider, identity: ExternalIdentity) -> str | None:
+    kept = {name: value for name in getattr(provider, "session_attributes", ())
+            if isinstance(value := identity.attributes.get(name), str) and value}
+    return runtime().box.seal(kept) if kept else None
+
+
+def _opened_attributes(row: Any) -> dict[str, object]:
+    try:
+        return runtime().box.open(row.sso_attributes)
+    except SecretsUnreadable:  # keys rotated away: sign out without the hint rather than fail
+        log.warning("the sign-out attributes of session %s cannot be decrypted", row.id)
+        return {}
 
 
 def _refuse(tenant: Tenant, key: str, reason: str, subject: ExternalIdentity | None = None) -> Response:
@@ -198,7 +214,8 @@ def logout(slug: str, key: str) -> Response:
     identity = None
     if row is not None and row.tenant_id == tenant.id:
         if row.sso_provider == key and row.sso_subject:
-            identity = ExternalIdentity(subject=row.sso_subject, email="", session_index=row.sso_session_index)
+            identity = ExternalIdentity(subject=row.sso_subject, email="", session_index=row.sso_session_index,
+                                        attributes=_opened_attributes(row))
         sessions.end(session, row, "signed_out")
         session.commit()
     set_session_cookie(None)

@@ -49,6 +49,8 @@ class KeycloakProvider(AuthProvider):
     key = "keycloak"
     display_name = "Keycloak"
     redirects = True
+    #: Kept (encrypted) with Herald's session, for ``id_token_hint`` at sign-out.
+    session_attributes = ("id_token",)
 
     #: Where verified keys are cached; tests give an instance its own.
     jwks: JwksCache = JWKS

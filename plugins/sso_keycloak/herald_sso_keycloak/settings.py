@@ -52,6 +52,14 @@ class KeycloakSettings(Schema):
         metadata={"description": "Also read claims from the userinfo endpoint (mappers not added to the ID token)"},
     )
     require_verified_email = fields.Boolean(load_default=True)
+    jit_provisioning = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Create a Herald account for a person Keycloak vouches for who has none yet"},
+    )
+    require_mapped_group = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Disable, at sign-in, a person Keycloak no longer puts in any mapped group or role"},
+    )
     clock_skew_seconds = fields.Integer(load_default=60, validate=validate.Range(min=0, max=600))
     timeout_seconds = fields.Integer(load_default=10, validate=validate.Range(min=1, max=60))
 

@@ -95,11 +95,12 @@ def _install() -> None:
         pytest.fail(f"npm ci failed in {SERVER_DIR}:\n{done.stderr[-2000:]}")
 
 
-def start_idp(tmp_dir: Path) -> IdpServer:
+def start_idp(tmp_dir: Path, *, redirect_uris: tuple[str, ...] = (f"{CALLBACK_BASE}/callback",),
+              post_logout_redirect_uris: tuple[str, ...] = (SIGNED_OUT,)) -> IdpServer:
     _node_available()
     _install()
-    env = {**os.environ, "PORT": "0", "REALM": REALM, "REDIRECT_URIS": f"{CALLBACK_BASE}/callback",
-           "POST_LOGOUT_REDIRECT_URIS": SIGNED_OUT}
+    env = {**os.environ, "PORT": "0", "REALM": REALM, "REDIRECT_URIS": ",".join(redirect_uris),
+           "POST_LOGOUT_REDIRECT_URIS": ",".join(post_logout_redirect_uris)}
     log = (tmp_dir / "oidc-server.log").open("w")
     process = subprocess.Popen(["node", "server.js"], cwd=SERVER_DIR, env=env, stdout=subprocess.PIPE,
                                stderr=log, text=True)

@@ -54,6 +54,11 @@ class SamlSettings(Schema):
         metadata={"description": "[{group, role, org_unit_id}]: IdP group → Herald role on a unit"},
     )
 
+    jit_provisioning = fields.Boolean(load_default=False, metadata={
+        "description": "Create a Herald account for a person the IdP vouches for who has none yet"})
+    require_mapped_group = fields.Boolean(load_default=False, metadata={
+        "description": "Disable, at sign-in, a person the IdP no longer puts in any mapped group"})
+
     @validates_schema
     def _check(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
         if partial:
