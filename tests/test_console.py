@@ -10,9 +10,11 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from console_world import PASSWORD, build_console_world
+from flask import Blueprint
 
 from herald.console.i18n import LANGUAGES, TRANSLATIONS
 from herald.people.models import User
+from herald.plugins import ConsoleExtension, MenuEntry, hookimpl
 
 
 @pytest.fixture
@@ -218,3 +220,35 @@ def test_every_language_has_a_catalogue_and_its_compiled_file_matches_it():
 
         expected, compiled = flat(po, True), flat(mo, False)
         assert compiled == expected, f"{code}: run pybabel compile -d {Path(TRANSLATIONS).relative_to(Path.cwd())}"
+
+
+class FeedPlugin:
+    """A plugin with a console page and a menu entry."""
+
+    HERALD_HOOK_API = "1.0"
+
+    @staticmethod
+    @hookimpl
+    def herald_console_extensions():  # type: ignore[no-untyped-def]
+        bp = Blueprint("feed", __name__)
+
+        @bp.get("/")
+        def index():  # type: ignore[no-untyped-def]
+            return "the feed page"
+
+        return [ConsoleExtension(bp, [MenuEntry("Feed", "feed.index", "posts.view")])]
+
+
+def test_a_console_extensions_page_is_in_the_menu_only_of_tenants_that_enabled_its_plugin(
+        herald_runtime, world, register_plugin):
+    from herald.app import create_app
+
+    register_plugin(FeedPlugin(), "feed")
+    app = create_app(runtime=herald_runtime, test_config={"TESTING": True})
+    editor, _ = sign_in(app, world, "editor")
+    assert "/console/x/feed/" not in editor.get("/console/").get_data(as_text=True)
+    assert editor.get("/console/x/feed/").status_code == 404
+    world.admin.patch(f"tenants/{world.tid}/plugins/feed", {"enabled": True})
+    assert 'href="/console/x/feed/"' in editor.get("/console/").get_data(as_text=True)
+    assert editor.get("/console/x/feed/").get_data(as_text=True) == "the feed page"
+    assert app.test_client().get("/console/x/feed/").status_code == 303  # not signed in

@@ -107,7 +107,7 @@ def walk(browser: Any, base: str, world: Any, lang: str, folder: Path) -> None:
     page.click("button[name=action][value=submit]")
     page.wait_for_url("**/console/posts/*")
     post_id = page.url.rsplit("/", 1)[1]
-    assert page.inner_text(".status") == "in_review"
+    assert page.get_attribute(".status", "data-code") == "in_review"
     arabic = page.locator(".post-text[lang=ar]")
     assert arabic.inner_text() == ARABIC and arabic.get_attribute("dir") == "auto"
     # a creator may not decide: the form is not shown

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from werkzeug.routing import BuildError
 
 from herald.api.context import browser_session, db, runtime
 from herald.authz import Actor, can, visible_unit_filter
@@ -83,8 +84,12 @@ def _menu() -> list[MenuItem]:
     for _plugin, extensions in hooks.collect("herald_console_extensions"):
         for ext in extensions or []:
             for entry in ext.menu:
-                if can_somewhere(entry.permission):
+                if not can_somewhere(entry.permission):
+                    continue
+                try:
                     items.append(MenuItem(entry.label, url_for(entry.endpoint), entry.endpoint))
+                except BuildError:  # installed after this process started: mounted at the next start
+                    continue
     return items
 
 
