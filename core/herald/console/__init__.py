@@ -14,7 +14,6 @@ def install(app: Flask) -> None:
     in to a tenant that enabled the plugin; its menu entries appear only to them."""
     from herald.console import admin, home, i18n, posts  # noqa: F401  (registers the pages)
     from herald.console.blueprint import bp
-
     from herald.console.labels import label
 
     i18n.install(app)
