@@ -252,3 +252,24 @@ def test_a_console_extensions_page_is_in_the_menu_only_of_tenants_that_enabled_i
     assert 'href="/console/x/feed/"' in editor.get("/console/").get_data(as_text=True)
     assert editor.get("/console/x/feed/").get_data(as_text=True) == "the feed page"
     assert app.test_client().get("/console/x/feed/").status_code == 303  # not signed in
+
+
+def test_dates_follow_the_persons_time_zone_and_language(app, world, herald_runtime):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    creator, csrf = sign_in(app, world, "creator")
+    r = creator.post("/console/compose", data={
+        "csrf_token": csrf, "org_unit_id": world.unit("coffee"), "title": "Clock",
+        "targets": [world.accounts["longnet"]], "variant-0-text": "What time is it", "action": "draft"})
+    post_id = r.headers["Location"].rsplit("/", 1)[1]
+    created = datetime.fromisoformat(world.admin.get(f"tenants/{world.tid}/posts/{post_id}").get_json()["created_at"])
+    for locale, zone in (("en", "Asia/Dubai"), ("ar", "America/New_York")):
+        with herald_runtime.db.transaction() as s:
+            person = s.get(User, world.ids["creator"])
+            person.locale, person.time_zone = locale, zone
+        page = creator.get(f"/console/posts/{post_id}").get_data(as_text=True)
+        assert format_datetime(created, "medium", tzinfo=ZoneInfo(zone), locale=locale) in page
+        assert format_datetime(created, "medium", tzinfo=ZoneInfo("UTC"), locale=locale) not in page
