@@ -273,3 +273,23 @@ def test_dates_follow_the_persons_time_zone_and_language(app, world, herald_runt
         page = creator.get(f"/console/posts/{post_id}").get_data(as_text=True)
         assert format_datetime(created, "medium", tzinfo=ZoneInfo(zone), locale=locale) in page
         assert format_datetime(created, "medium", tzinfo=ZoneInfo("UTC"), locale=locale) not in page
+
+
+def test_plugin_settings_form_comes_from_the_schema_and_keeps_secrets_write_only(app, world, herald_runtime):
+    admin, csrf = sign_in(app, world, "admin")
+    page = admin.get("/console/admin/plugins/email_notifier").get_data(as_text=True)
+    for name in ("host", "port", "from_address", "password"):
+        assert f'id="setting-{name}"' in page
+    base = {"csrf_token": csrf, "action": "settings", "setting-host": "smtp.acme.test", "setting-port": "2525",
+            "setting-security": "starttls", "setting-from_address": "herald@acme.test",
+            "setting-timeout_seconds": "15"}
+    admin.post("/console/admin/plugins/email_notifier", data={**base, "setting-password": "s3cret-value"})
+    page = admin.get("/console/admin/plugins/email_notifier").get_data(as_text=True)
+    assert "s3cret-value" not in page and 'value="2525"' in page
+    admin.post("/console/admin/plugins/email_notifier", data={**base, "setting-port": "2526"})  # password left empty
+    with herald_runtime.db.transaction() as s:
+        settings = herald_runtime.plugins.effective_settings(s, world.tid, "email_notifier")
+    assert settings["password"] == "s3cret-value" and settings["port"] == 2526
+    r = admin.post("/console/admin/plugins/email_notifier", data={**base, "setting-port": "not a number"},
+                   follow_redirects=True)
+    assert "port" in r.get_data(as_text=True) and "Not a valid integer." in r.get_data(as_text=True)

@@ -165,3 +165,27 @@ def test_the_console_walk_in_arabic_mirrors_the_layout(browser, base_url, seed, 
     nav = page.locator("nav.menu").bounding_box()
     assert nav["x"] + nav["width"] > 1200 - 50 and nav["x"] > 600  # on the right
     assert "الرئيسية" in page.inner_text("nav.menu")  # translated, not English
+
+
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)"""
+
+
+def test_every_console_control_is_labelled_and_the_skip_link_takes_the_keyboard_to_the_content(
+        browser, base_url, seed, api, register_plugin):
+    world = build_console_world(seed, api, register_plugin)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    w = Walk(page, base_url, world)
+    w.sign_in("admin")
+    for path in ("/console/", "/console/posts", "/console/compose", "/console/profile", "/console/admin/units",
+                 "/console/admin/users", "/console/admin/plugins/shortnet", "/console/admin/plugins/email_notifier", "/console/admin/workflows",
+                 f"/console/admin/workflows/{world.unit('coffee')}", "/console/admin/audit"):
+        page.goto(base_url + path)
+        assert page.evaluate(UNLABELLED) == [], path
+    page.goto(f"{base_url}/console/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator("a.skip").bounding_box()["y"] >= 0  # visible when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
