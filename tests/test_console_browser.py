@@ -179,7 +179,8 @@ def test_every_console_control_is_labelled_and_the_skip_link_takes_the_keyboard_
     w = Walk(page, base_url, world)
     w.sign_in("admin")
     for path in ("/console/", "/console/posts", "/console/compose", "/console/profile", "/console/admin/units",
-                 "/console/admin/users", "/console/admin/plugins/shortnet", "/console/admin/plugins/email_notifier", "/console/admin/workflows",
+                 "/console/admin/users", "/console/admin/plugins/shortnet", "/console/admin/plugins/email_notifier",
+                 "/console/admin/workflows",
                  f"/console/admin/workflows/{world.unit('coffee')}", "/console/admin/audit"):
         page.goto(base_url + path)
         assert page.evaluate(UNLABELLED) == [], path
