@@ -293,3 +293,12 @@ def test_plugin_settings_form_comes_from_the_schema_and_keeps_secrets_write_only
     r = admin.post("/console/admin/plugins/email_notifier", data={**base, "setting-port": "not a number"},
                    follow_redirects=True)
     assert "port" in r.get_data(as_text=True) and "Not a valid integer." in r.get_data(as_text=True)
+
+
+def test_a_workflow_form_with_a_nonsense_row_count_saves_no_steps_and_says_why(app, world):
+    admin, csrf = sign_in(app, world, "admin")
+    r = admin.post(f"/console/admin/workflows/{world.unit('tea')}", data={
+        "csrf_token": csrf, "rows": "lots", "name": "Tea review", "step-0-name": "Legal"}, follow_redirects=True)
+    assert r.status_code == 200
+    wf = world.admin.get(f"tenants/{world.tid}/org-units/{world.unit('tea')}/workflow").get_json()
+    assert wf["name"] == "Three eyes" and wf["inherited"] is True

@@ -185,7 +185,8 @@ def workflow(unit_id: str) -> Response:
     if request.method == "POST":
         form = request.form
         steps = []
-        for i in range(int(form.get("rows", "0") or 0)):
+        rows = form.get("rows", "0")
+        for i in range(min(int(rows), 50) if rows.isdigit() else 0):
             step_name = form.get(f"step-{i}-name", "").strip()
             if not step_name or form.get(f"step-{i}-remove"):
                 continue

@@ -7,7 +7,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from herald.api.context import browser_session, db, set_session_cookie
+from herald.api.context import browser_session, csrf_exempt, db, set_session_cookie
 from herald.approvals import engine
 from herald.auth import sessions
 from herald.console.blueprint import back, bp, page, refused, tenant, user, who
@@ -20,6 +20,7 @@ from herald.web.pages import safe_relay
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@csrf_exempt  # it only redirects to a sign-in page, which has its own protection
 def choose_tenant() -> Response:
     """Which organisation? Then on to that tenant's sign-in page, coming back here after."""
     relay = safe_relay(request.values.get("next")) or url_for("console.dashboard")
