@@ -302,3 +302,16 @@ def test_a_workflow_form_with_a_nonsense_row_count_saves_no_steps_and_says_why(a
     assert r.status_code == 200
     wf = world.admin.get(f"tenants/{world.tid}/org-units/{world.unit('tea')}/workflow").get_json()
     assert wf["name"] == "Three eyes" and wf["inherited"] is True
+
+
+def test_an_unexpected_failure_in_the_console_is_a_page_not_a_stack_trace(app, world, monkeypatch):
+    from herald.console import home
+
+    def broken(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(home.engine, "waiting_for", broken)
+    editor, _ = sign_in(app, world, "editor")
+    r = editor.get("/console/")
+    assert r.status_code == 500 and r.mimetype == "text/html"
+    assert "database on fire" not in r.get_data(as_text=True) and "Traceback" not in r.get_data(as_text=True)

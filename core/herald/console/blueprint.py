@@ -7,6 +7,7 @@ check is the service's own. What a page *shows* (a button, a menu entry) is deci
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
 from herald.api.context import browser_session, db, runtime
@@ -24,6 +26,7 @@ from herald.people.models import User
 from herald.tenancy.models import OrgUnit, Tenant
 
 bp = Blueprint("console", __name__, url_prefix="/console", static_folder="static", static_url_path="/static")
+log = logging.getLogger(__name__)
 #: endpoints reachable without a session.
 PUBLIC = {"console.static", "console.choose_tenant"}
 
@@ -134,6 +137,20 @@ def _signed_in() -> Response | None:
     g.console_user = person
     g.console_tenant = db().get(Tenant, person.tenant_id)
     return None
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    html = render_template("console/message.html", title=exc.name, detail=exc.description)
+    return Response(html, exc.code or 500, mimetype="text/html")
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    html = render_template("console/message.html", title=_("Something went wrong"),
+                           detail=_("Herald hit an unexpected error; it has been logged."))
+    return Response(html, 500, mimetype="text/html")
 
 
 @bp.errorhandler(HeraldError)
