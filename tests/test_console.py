@@ -315,3 +315,23 @@ def test_an_unexpected_failure_in_the_console_is_a_page_not_a_stack_trace(app, w
     r = editor.get("/console/")
     assert r.status_code == 500 and r.mimetype == "text/html"
     assert "database on fire" not in r.get_data(as_text=True) and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_the_people_page_lists_the_grants_on_one_unit_and_grants_and_revokes_roles(app, world):
+    admin, csrf = sign_in(app, world, "admin")
+    page = admin.get(f"/console/admin/users?unit={world.unit('coffee')}").get_data(as_text=True)
+    assert "creator@acme.test" in page and "legal@acme.test" not in page  # legal's grant is on the root
+    admin.post("/console/admin/grants", data={"csrf_token": csrf, "user_id": world.ids["viewer"],
+                                               "role_key": "editor", "org_unit_id": world.unit("tea")})
+    grants = world.admin.get(f"tenants/{world.tid}/grants?user_id={world.ids['viewer']}").get_json()["items"]
+    added = [g for g in grants if g["role_key"] == "editor"]
+    assert [g["org_unit_id"] for g in added] == [world.unit("tea")]
+    admin.post(f"/console/admin/grants/{added[0]['id']}/revoke", data={"csrf_token": csrf})
+    grants = world.admin.get(f"tenants/{world.tid}/grants?user_id={world.ids['viewer']}").get_json()["items"]
+    assert [g["role_key"] for g in grants] == ["viewer"]
+    editor, editor_csrf = sign_in(app, world, "editor")
+    assert editor.get("/console/admin/users").status_code == 403
+    editor.post("/console/admin/grants", data={"csrf_token": editor_csrf, "user_id": world.ids["editor"],
+                                                "role_key": "tenant_admin", "org_unit_id": world.unit("root")})
+    grants = world.admin.get(f"tenants/{world.tid}/grants?user_id={world.ids['editor']}").get_json()["items"]
+    assert [g["role_key"] for g in grants] == ["editor"]

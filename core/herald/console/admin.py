@@ -80,15 +80,22 @@ def users() -> Response:
     session = db()
     require(session, who(), "users.view", in_tenant(session, who(), tenant().id))
     people_rows = session.scalars(select(User).where(User.tenant_id == tenant().id).order_by(User.email)).all()
-    grants = session.scalars(select(Grant).join(OrgUnit, OrgUnit.id == Grant.org_unit_id).where(
-        Grant.tenant_id == tenant().id, visible_unit_filter(session, who(), "grants.view", tenant().id))).all()
+    stmt = select(Grant).join(OrgUnit, OrgUnit.id == Grant.org_unit_id).where(
+        Grant.tenant_id == tenant().id, visible_unit_filter(session, who(), "grants.view", tenant().id))
+    unit_filter = request.args.get("unit", "")[:40]
+    if unit_filter:
+        stmt = stmt.where(Grant.org_unit_id == unit_filter)
+    grants = session.scalars(stmt).all()
     by_user: dict[str, list[Grant]] = {}
     for grant in grants:
         by_user.setdefault(grant.user_id, []).append(grant)
     grant_units = units_with("grants.manage")
     names = {u.id: u.name for u in units_with("units.view", include_archived=True)}
+    if unit_filter:
+        people_rows = [p for p in people_rows if p.id in by_user]
     return page("console/users.html", people=people_rows, grants=by_user, grant_units=grant_units, names=names,
-                roles=people.all_roles(session, tenant().id))
+                roles=people.all_roles(session, tenant().id), unit_filter=unit_filter,
+                units=units_with("units.view", include_archived=True))
 
 
 @bp.post("/admin/grants")
