@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.register_blueprint(sso.bp)
     app.register_blueprint(scim.bp)
     app.register_blueprint(sign_in.bp)
+    from herald import console
+
+    console.install(app)
 
     @app.get("/health")
     def health():  # type: ignore[no-untyped-def]

@@ -1,0 +1,229 @@
+"""Console administration: the org tree, people and their grants, plugins per tenant, workflows
+and the audit log. Each action calls the service the API calls, with the person as actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, request
+from flask_babel import gettext as _
+from marshmallow import fields as mf
+from sqlalchemy import select
+
+from herald.api.context import db, runtime
+from herald.approvals import workflows as wf_service
+from herald.audit.models import AuditEvent
+from herald.audit.verify import verify_chain
+from herald.authz import can, require, visible_unit_filter
+from herald.authz.check import in_tenant
+from herald.console.blueprint import back, bp, page, refused, tenant, units_with, who
+from herald.errors import HeraldError, NotFound
+from herald.people import service as people
+from herald.people.models import Grant, User
+from herald.plugin_host import service as plugin_service
+from herald.tenancy import service as tenancy
+from herald.tenancy.models import OrgUnit
+
+UNIT_KINDS = ("company", "region", "brand", "franchise", "department", "team", "other")
+
+
+def _act(fn: Any, ok: str) -> None:
+    """Run a service call; commit and say ``ok``, or roll back and say why not."""
+    try:
+        fn()
+        db().commit()
+        flash(ok, "ok")
+    except HeraldError as exc:
+        db().rollback()
+        refused(exc)
+
+
+# ----------------------------------------------------------------------------- org tree
+@bp.get("/admin/units")
+def units() -> Response:
+    session = db()
+    visible = units_with("units.view", include_archived=True)
+    manageable = {u.id for u in units_with("units.manage", include_archived=True)}
+    return page("console/units.html", units=visible, manageable=manageable, kinds=UNIT_KINDS,
+                parents=[u for u in visible if u.archived_at is None and u.id in manageable],
+                may_create=bool(manageable), session=session)
+
+
+@bp.post("/admin/units")
+def create_unit() -> Response:
+    form = request.form
+    _act(lambda: tenancy.create_unit(db(), who(), tenant().id, parent_id=form.get("parent_id", ""),
+                                     name=form.get("name", "").strip()[:200],
+                                     kind=form.get("kind") if form.get("kind") in UNIT_KINDS else "other"),
+         _("The unit was created."))
+    return back("console.units")
+
+
+@bp.post("/admin/units/<unit_id>")
+def change_unit(unit_id: str) -> Response:
+    form, action = request.form, request.form.get("action")
+    if action == "rename":
+        name = form.get("name", "").strip()[:200]
+        _act(lambda: tenancy.update_unit(db(), who(), tenant().id, unit_id, {"name": name}), _("The unit was renamed."))
+    elif action == "move":
+        _act(lambda: tenancy.move_unit(db(), who(), tenant().id, unit_id, form.get("parent_id", "")),
+             _("The unit was moved."))
+    elif action in ("archive", "restore"):
+        _act(lambda: tenancy.archive_unit(db(), who(), tenant().id, unit_id, action == "archive"),
+             _("The unit was archived.") if action == "archive" else _("The unit was restored."))
+    return back("console.units")
+
+
+# ----------------------------------------------------------------------------- people
+@bp.get("/admin/users")
+def users() -> Response:
+    session = db()
+    require(session, who(), "users.view", in_tenant(session, who(), tenant().id))
+    people_rows = session.scalars(select(User).where(User.tenant_id == tenant().id).order_by(User.email)).all()
+    stmt = select(Grant).join(OrgUnit, OrgUnit.id == Grant.org_unit_id).where(
+        Grant.tenant_id == tenant().id, visible_unit_filter(session, who(), "grants.view", tenant().id))
+    unit_filter = request.args.get("unit", "")[:40]
+    if unit_filter:
+        stmt = stmt.where(Grant.org_unit_id == unit_filter)
+    grants = session.scalars(stmt).all()
+    by_user: dict[str, list[Grant]] = {}
+    for grant in grants:
+        by_user.setdefault(grant.user_id, []).append(grant)
+    grant_units = units_with("grants.manage")
+    names = {u.id: u.name for u in units_with("units.view", include_archived=True)}
+    if unit_filter:
+        people_rows = [p for p in people_rows if p.id in by_user]
+    return page("console/users.html", people=people_rows, grants=by_user, grant_units=grant_units, names=names,
+                roles=people.all_roles(session, tenant().id), unit_filter=unit_filter,
+                units=units_with("units.view", include_archived=True))
+
+
+@bp.post("/admin/grants")
+def create_grant() -> Response:
+    form = request.form
+    _act(lambda: people.create_grant(db(), who(), tenant().id, user_id=form.get("user_id", ""),
+                                     role_key=form.get("role_key", ""), org_unit_id=form.get("org_unit_id", "")),
+         _("The role was granted."))
+    return back("console.users")
+
+
+@bp.post("/admin/grants/<grant_id>/revoke")
+def revoke_grant(grant_id: str) -> Response:
+    _act(lambda: people.delete_grant(db(), who(), tenant().id, grant_id), _("The grant was revoked."))
+    return back("console.users")
+
+
+# ----------------------------------------------------------------------------- plugins
+def _require_plugins_view() -> None:
+    require(db(), who(), "plugins.view", in_tenant(db(), who(), tenant().id))
+
+
+@bp.get("/admin/plugins")
+def plugins() -> Response:
+    _require_plugins_view()
+    host = runtime().plugins
+    items = [plugin_service.describe_for_tenant(db(), host, tenant().id, n) for n in sorted(host.infos)]
+    return page("console/plugins.html", items=items,
+                may_manage=can(db(), who(), "plugins.manage", tenant()))
+
+
+@bp.get("/admin/plugins/<name>")
+def plugin(name: str) -> Response:
+    _require_plugins_view()
+    if name not in runtime().plugins.infos:
+        raise NotFound(_("No installed plugin %(name)s.", name=name))
+    item = plugin_service.describe_for_tenant(db(), runtime().plugins, tenant().id, name)
+    return page("console/plugin.html", item=item, may_manage=can(db(), who(), "plugins.manage", tenant()))
+
+
+def _settings_from(name: str, form: Any) -> dict[str, Any]:
+    """The settings form back into values of the plugin's schema: empty secrets keep their value."""
+    spec = runtime().plugins.plugin_settings(name)
+    values: dict[str, Any] = {}
+    if spec is None:
+        return values
+    for field_name, fld in spec.schema().fields.items():
+        raw = form.get(f"setting-{field_name}")
+        if field_name in spec.secret_fields:
+            if form.get(f"clear-{field_name}"):
+                values[field_name] = None
+            elif raw:
+                values[field_name] = raw
+            continue
+        if isinstance(fld, mf.Boolean):
+            values[field_name] = bool(raw)
+        elif raw not in (None, ""):
+            values[field_name] = raw  # marshmallow converts numbers, URLs… and says what is wrong
+    return values
+
+
+@bp.post("/admin/plugins/<name>")
+def configure_plugin(name: str) -> Response:
+    host, action = runtime().plugins, request.form.get("action")
+    kwargs: dict[str, Any] = {}
+    if action in ("enable", "disable"):
+        kwargs["enabled"] = action == "enable"
+    else:
+        kwargs["settings"] = _settings_from(name, request.form)
+
+    def run() -> None:
+        plugin_service.configure(db(), host, who(), tenant().id, name, **kwargs)
+
+    _act(run, {"enable": _("The plugin was enabled."), "disable": _("The plugin was disabled.")}
+         .get(action or "", _("The settings were saved.")))
+    if name in host.infos:
+        plugin_service.announce_change(db(), host, tenant().id, name)
+    return back("console.plugin", name=name)
+
+
+# ----------------------------------------------------------------------------- workflows
+@bp.get("/admin/workflows")
+def workflows() -> Response:
+    rows = []
+    for unit in units_with("workflows.manage"):
+        found = wf_service.effective_workflow(db(), unit)
+        rows.append({"unit": unit, "workflow": found, "inherited": bool(found and found.org_unit_id != unit.id)})
+    return page("console/workflows.html", rows=rows)
+
+
+@bp.route("/admin/workflows/<unit_id>", methods=["GET", "POST"])
+def workflow(unit_id: str) -> Response:
+    unit = tenancy.get_unit(db(), who(), tenant().id, unit_id, "workflows.manage")
+    if request.method == "POST":
+        form = request.form
+        steps = []
+        rows = form.get("rows", "0")
+        for i in range(min(int(rows), 50) if rows.isdigit() else 0):
+            step_name = form.get(f"step-{i}-name", "").strip()
+            if not step_name or form.get(f"step-{i}-remove"):
+                continue
+            step: dict[str, Any] = {"name": step_name[:200], "kind": form.get(f"step-{i}-kind", "human_review")}
+            if form.get(f"step-{i}-role"):
+                step["deciders"] = {"role": form.get(f"step-{i}-role")}
+            steps.append(step)
+        _act(lambda: wf_service.define(db(), who(), tenant().id, unit.id, name=form.get("name", "").strip()[:200]
+                                       or _("Approval"), steps=steps),
+             _("The workflow was saved."))
+        return back("console.workflow", unit_id=unit.id)
+    found = wf_service.effective_workflow(db(), unit)
+    kinds = sorted(c.key for c in runtime().plugins.for_tenant(db(), tenant().id).classes("herald_approval_step_kinds"))
+    return page("console/workflow.html", unit=unit, workflow=found, kinds=kinds,
+                roles=people.all_roles(db(), tenant().id), steps=list(found.steps) if found else [])
+
+
+# ----------------------------------------------------------------------------- audit
+AUDIT_FILTERS = ("action", "object_type", "object_id", "actor_id")
+
+
+@bp.route("/admin/audit", methods=["GET", "POST"])
+def audit() -> Response:
+    session = db()
+    require(session, who(), "audit.view", in_tenant(session, who(), tenant().id))
+    report = verify_chain(session, tenant().id) if request.method == "POST" else None
+    stmt = select(AuditEvent).where(AuditEvent.chain == tenant().id)
+    filters = {k: request.args.get(k, "").strip()[:200] for k in AUDIT_FILTERS}
+    for key, value in filters.items():
+        if value:
+            stmt = stmt.where(getattr(AuditEvent, key) == value)
+    events = session.scalars(stmt.order_by(AuditEvent.chain_seq.desc()).limit(200)).all()
+    return page("console/audit.html", events=events, filters=filters, report=report)

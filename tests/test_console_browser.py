@@ -1,0 +1,192 @@
+"""The console in a real browser (Debian's Chromium driven by Playwright) against a real Herald
+server on a loopback port: enable a plugin, compose a post for two networks in English and
+Arabic, take it through a three-step workflow as three people, and find every step in the audit
+log — once in English and once in Arabic, where the layout must mirror."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from console_world import PASSWORD, build_console_world, serve
+
+from herald.people.models import User
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = os.environ.get("HERALD_TEST_CHROMIUM", "/usr/bin/chromium")
+# The README's screenshots: HERALD_TEST_SCREENSHOTS=docs/screenshots writes them there.
+KEEP = {"console-compose-en.png", "console-review-en.png", "console-review-ar.png"}
+ARABIC = "قهوة طازجة اليوم من أكمي"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def base_url(app: Any, herald_runtime: Any) -> Iterator[str]:
+    # plain HTTP on loopback: the session cookie cannot be Secure here
+    herald_runtime.settings = dataclasses.replace(herald_runtime.settings, session_cookie_secure=False)
+    with serve(app) as url:
+        yield url
+
+
+class Walk:
+    """One browser page and the steps of the walk, with selectors that do not depend on the
+    console's language."""
+
+    def __init__(self, page: Any, base: str, world: Any) -> None:
+        self.page, self.base, self.world = page, base, world
+
+    def sign_in(self, who: str) -> None:
+        self.page.goto(f"{self.base}/console/")
+        self.page.fill("#tenant", self.world.tenant.tenant.slug)
+        self.page.click("button[type=submit]")
+        self.page.fill("#email", self.world.emails[who])
+        self.page.fill("#password", PASSWORD)
+        self.page.click("form button[type=submit]")
+        self.page.wait_for_url(f"{self.base}/console/")
+
+    def sign_out(self) -> None:
+        self.page.click("header form button")
+        self.page.wait_for_url("**/sign-in/**")
+
+    def text(self, selector: str) -> str:
+        return self.page.inner_text(selector)
+
+
+def shoot(page: Any, folder: Path, name: str) -> None:
+    target = Path(os.environ.get("HERALD_TEST_SCREENSHOTS") or folder)
+    if name in KEEP:
+        target.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target / name), full_page=True)
+
+
+def walk(browser: Any, base: str, world: Any, lang: str, folder: Path) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    w = Walk(page, base, world)
+
+    # an administrator enables the second network for the tenant
+    w.sign_in("admin")
+    page.goto(f"{base}/console/admin/plugins/shortnet")
+    page.click("button[name=action][value=enable]")
+    assert world.admin.get(f"tenants/{world.tid}/plugins/shortnet").get_json()["enabled"] is True
+    assert page.locator("button[name=action][value=disable]").count() == 1
+    world.add_account("shortnet", "acme_short")
+    w.sign_out()
+
+    # a creator composes one post for both networks, in English and Arabic
+    w.sign_in("creator")
+    assert page.locator("html").get_attribute("lang") == lang
+    page.goto(f"{base}/console/compose")
+    page.select_option("#org_unit_id", world.unit("coffee"))
+    page.fill("#title", "Launch")
+    page.check(f"input[name=targets][value='{world.accounts['longnet']}']")
+    page.check(f"input[name=targets][value='{world.accounts['shortnet']}']")
+    page.select_option("#variant-0-language", "en")
+    page.fill("#variant-0-text", "Fresh coffee today at Acme, all day long, come by")
+    # the live check reports the short network's limit next to the variant
+    page.locator(".problems[data-field='variants[0]'] .problem").first.wait_for()
+    assert "40" in w.text(".problems[data-field='variants[0]']")
+    page.fill("#variant-0-text", "Fresh coffee today")
+    page.locator(".problems[data-field='variants[0]'] .problem").first.wait_for(state="detached")
+    page.select_option("#variant-1-language", "ar")
+    page.fill("#variant-1-text", ARABIC)
+    shoot(page, folder, f"console-compose-{lang}.png")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_url("**/console/posts/*")
+    post_id = page.url.rsplit("/", 1)[1]
+    assert page.get_attribute(".status", "data-code") == "in_review"
+    arabic = page.locator(".post-text[lang=ar]")
+    assert arabic.inner_text() == ARABIC and arabic.get_attribute("dir") == "auto"
+    # a creator may not decide: the form is not shown
+    assert page.locator("button[name=decision]").count() == 0
+    w.sign_out()
+
+    # three people approve, one step each
+    for who in ("editor", "legal", "manager"):
+        w.sign_in(who)
+        page.click(f"main a[href='/console/posts/{post_id}']")  # from "waiting for me"
+        if who == "legal":
+            shoot(page, folder, f"console-review-{lang}.png")
+        page.fill("#comment", f"Fine by {who}")
+        page.click("button[name=decision][value=approve]")
+        page.wait_for_url(f"**/console/posts/{post_id}")
+        w.sign_out()
+    assert world.admin.get(f"tenants/{world.tid}/posts/{post_id}").get_json()["status"] == "approved"
+
+    # every step is in the audit log
+    w.sign_in("admin")
+    page.goto(f"{base}/console/admin/audit?object_id={post_id}")
+    actions = page.locator("td.action").all_inner_texts()
+    assert actions.count("approval.decided") == 3
+    for action in ("post.created", "post.submitted", "approval.started", "post.approved"):
+        assert action in actions
+    page.click("main form[method=post] button")
+    assert page.locator("#verify-result").get_attribute("class") == "flash ok"
+    page.goto(f"{base}/console/admin/audit?action=plugin.configured")
+    assert page.locator("td.action").count() >= 1
+    shoot(page, folder, f"console-audit-{lang}.png")
+    page.close()
+
+
+def test_the_console_walk_from_plugin_to_approved_post_in_english(browser, base_url, seed, api, register_plugin,
+                                                                  tmp_path):
+    world = build_console_world(seed, api, register_plugin)
+    walk(browser, base_url, world, "en", tmp_path)
+    page = browser.new_page()
+    Walk(page, base_url, world).sign_in("editor")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    nav = page.locator("nav.menu").bounding_box()
+    assert nav["x"] < 50  # on the left
+
+
+def test_the_console_walk_in_arabic_mirrors_the_layout(browser, base_url, seed, api, register_plugin,
+                                                      herald_runtime, tmp_path):
+    world = build_console_world(seed, api, register_plugin)
+    with herald_runtime.db.transaction() as s:
+        for user_id in world.ids.values():
+            s.get(User, user_id).locale = "ar"
+    walk(browser, base_url, world, "ar", tmp_path)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    Walk(page, base_url, world).sign_in("editor")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    nav = page.locator("nav.menu").bounding_box()
+    assert nav["x"] + nav["width"] > 1200 - 50 and nav["x"] > 600  # on the right
+    assert "الرئيسية" in page.inner_text("nav.menu")  # translated, not English
+
+
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)"""
+
+
+def test_every_console_control_is_labelled_and_the_skip_link_takes_the_keyboard_to_the_content(
+        browser, base_url, seed, api, register_plugin):
+    world = build_console_world(seed, api, register_plugin)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    w = Walk(page, base_url, world)
+    w.sign_in("admin")
+    for path in ("/console/", "/console/posts", "/console/compose", "/console/profile", "/console/admin/units",
+                 "/console/admin/users", "/console/admin/plugins/shortnet", "/console/admin/plugins/email_notifier",
+                 "/console/admin/workflows",
+                 f"/console/admin/workflows/{world.unit('coffee')}", "/console/admin/audit"):
+        page.goto(base_url + path)
+        assert page.evaluate(UNLABELLED) == [], path
+    page.goto(f"{base_url}/console/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator("a.skip").bounding_box()["y"] >= 0  # visible when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
