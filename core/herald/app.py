@@ -62,7 +62,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     def index():  # type: ignore[no-untyped-def]
         return jsonify({"name": "Herald", "api": "/api/v1", "openapi": "/api/v1/openapi.json", "health": "/health"})
 
-    _mount_console_extensions(app, runtime)
     runtime.plugins.pm.hook.herald_app_created(app=app)
     return app
 
@@ -75,11 +74,3 @@ def _publishing_health(runtime: Runtime) -> dict[str, Any]:
             return publishing_health(session)
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
-
-
-def _mount_console_extensions(app: Flask, runtime: Runtime) -> None:
-    """Each plugin's console pages under ``/console/x/<plugin>/``; the pages check the tenant."""
-    for name in sorted(runtime.plugins.infos):
-        for extensions in runtime.plugins.call_one("herald_console_extensions", name):
-            for ext in extensions:
-                app.register_blueprint(ext.blueprint, url_prefix=f"/console/x/{name}")

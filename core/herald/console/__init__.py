@@ -33,12 +33,16 @@ def install(app: Flask) -> None:
         from herald.people.models import User
         from herald.tenancy.models import Tenant
 
+        # a signed-in browser, or an API token (scripts and monitoring read extension pages too)
         row = browser_session()
-        if row is None or g.actor is None:
+        if g.get("actor") is None:
             return redirect(url_for("console.choose_tenant", next=request.full_path.rstrip("?")), code=303)
-        person = db().get(User, row.user_id)
+        person = db().get(User, row.user_id if row is not None else g.actor.user_id)
         plugin = request.path[len(EXTENSIONS):].split("/", 1)[0]
         if person is None or person.tenant_id is None or plugin not in host.enabled_names(db(), person.tenant_id):
             raise NotFound()
         g.console_user, g.console_tenant = person, db().get(Tenant, person.tenant_id)
+        # Signing in may have written (a token's last use, a session's last activity): commit it
+        # now, so that the extension's own transactions do not wait on this request's lock.
+        db().commit()
         return None
