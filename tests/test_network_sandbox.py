@@ -96,7 +96,8 @@ def test_the_engine_publishes_to_the_sandbox_and_its_feed_shows_the_post(sandbox
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     assert "Hello &lt;sandbox&gt; ☕" in html and remote_id in html and "<script" not in html and "http" not in html
-    assert client.get(f"/console/x/network_sandbox/{t.id}/").status_code == 401
+    anonymous = client.get(f"/console/x/network_sandbox/{t.id}/")
+    assert anonymous.status_code == 303 and "Hello" not in anonymous.get_data(as_text=True)  # to sign-in
     other = seed.tenant("other")
     _, other_token = seed.user(other, "boss@other.test", [("tenant_admin", "root")])
     assert client.get(f"/console/x/network_sandbox/{t.id}/",
