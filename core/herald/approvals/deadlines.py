@@ -17,18 +17,16 @@ import calendar
 import logging
 import threading
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from herald.approvals.models import ApprovalRun, Workflow
 from herald.clock import utcnow
+from herald.content.models import Post
 from herald.tenancy.models import Tenant
-
-if TYPE_CHECKING:
-    from herald.approvals.models import ApprovalRun
-    from herald.content.models import Post
 
 log = logging.getLogger(__name__)
 MAX_REMINDER_LEAD = timedelta(hours=24)
@@ -49,8 +47,6 @@ def _calendar_due(tz: ZoneInfo, day_of_month: int, started: datetime) -> datetim
 
 def due_at(session: Session, post: Post, run: ApprovalRun, index: int, started: datetime) -> datetime | None:
     """When step ``index`` of ``run``, entered at ``started``, is due (None: no deadline)."""
-    from herald.approvals.models import Workflow
-
     step = run.steps[index]
     candidates = []
     if step.get("deadline_hours"):
@@ -68,8 +64,6 @@ def due_at(session: Session, post: Post, run: ApprovalRun, index: int, started: 
 def sweep(session: Session, now: datetime | None = None) -> int:
     """Send due reminders and apply overdue actions; returns how many runs it acted on."""
     from herald.approvals import engine
-    from herald.approvals.models import ApprovalRun
-    from herald.content.models import Post
 
     now = now or utcnow()
     acted = 0

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from herald import audit
 from herald.approvals.deadlines import due_at
 from herald.approvals.deciders import approvals_needed, authors_of, eligible_users
-from herald.approvals.models import ApprovalDecision, ApprovalRun
+from herald.approvals.models import ApprovalDecision, ApprovalRun, Workflow
 from herald.approvals.rules import choose
 from herald.authz import Actor
 from herald.clock import utcnow
@@ -312,8 +312,6 @@ def on_edit(session: Session, actor: Actor, post: Post, previous_version: int) -
 
 
 def _restart_step(session: Session, run: ApprovalRun) -> int:
-    from herald.approvals.models import Workflow
-
     wf = session.get(Workflow, run.workflow_id) if run.workflow_id else None
     return wf.restart_from_step if wf is not None else 0
 

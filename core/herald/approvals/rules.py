@@ -14,11 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from herald import audit
 from herald.approvals.models import Workflow, WorkflowRule
 from herald.approvals.style_guide import normalise
 from herald.approvals.workflows import effective_workflow
 from herald.content.models import Post
+from herald.errors import NotFound
 from herald.tenancy.models import OrgUnit, SocialAccount
+from herald.tenancy.service import get_unit
 
 IMPLICIT_STEPS: list[dict[str, Any]] = [{
     "name": "Approval", "kind": "human_review", "deciders": {"permission": "posts.approve"}, "quorum": "any",
@@ -121,9 +124,6 @@ RULE_FIELDS = ("id", "org_unit_id", "name", "priority", "conditions", "workflow_
 
 
 def get_rule(session: Session, actor: Any, tenant_id: str, rule_id: str) -> WorkflowRule:
-    from herald.errors import NotFound
-    from herald.tenancy.service import get_unit
-
     rule = session.get(WorkflowRule, rule_id)
     if rule is None or rule.tenant_id != tenant_id:
         raise NotFound(f"No workflow rule {rule_id!r} in this tenant.")
@@ -134,9 +134,6 @@ def get_rule(session: Session, actor: Any, tenant_id: str, rule_id: str) -> Work
 def save_rule(session: Session, actor: Any, tenant_id: str, body: dict[str, Any], rule_id: str | None = None
               ) -> WorkflowRule:
     """Create (``rule_id`` None) or replace a rule; audited."""
-    from herald import audit
-    from herald.tenancy.service import get_unit
-
     unit = get_unit(session, actor, tenant_id, body["org_unit_id"], "workflows.manage")
     rule = get_rule(session, actor, tenant_id, rule_id) if rule_id else None
     before = audit.snapshot(rule, RULE_FIELDS) if rule else None
@@ -154,8 +151,6 @@ def save_rule(session: Session, actor: Any, tenant_id: str, body: dict[str, Any]
 
 
 def delete_rule(session: Session, actor: Any, tenant_id: str, rule_id: str) -> None:
-    from herald import audit
-
     rule = get_rule(session, actor, tenant_id, rule_id)
     before = audit.snapshot(rule, RULE_FIELDS)
     session.delete(rule)
