@@ -193,8 +193,6 @@ def worker_env() -> dict[str, str]:
     os.environ["BENCH_KEY"] = key
     return {**os.environ, "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "HERALD_QUEUE": QUEUE,
             "HERALD_ENCRYPTION_KEYS": key, "HERALD_SECRET_KEY": "bench",
-            "HERALD_PUBLISH_THREADS": os.environ.get("HERALD_PUBLISH_THREADS", "16"),
-            "HERALD_PUBLISH_BATCH_SIZE": os.environ.get("HERALD_PUBLISH_BATCH_SIZE", "32"),
             "HERALD_PUBLISH_POLL_S": "0.1"}
 
 
@@ -203,6 +201,7 @@ def run_worker() -> None:
     from rq import SimpleWorker
 
     from herald.config import Settings
+    from herald.publishing.executor import close_lanes, open_lanes
     from herald.publishing.liveness import start_worker_heartbeat
     from herald.publishing.scheduler import start_scheduler
     from herald.runtime import build_runtime
@@ -211,7 +210,12 @@ def run_worker() -> None:
     rt.plugins.register(bench_plugin(), "bench_network")
     start_worker_heartbeat(rt)
     start_scheduler(rt)
-    SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(logging_level="WARNING")  # type: ignore[attr-defined]
+    open_lanes()
+    try:
+        SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(  # type: ignore[attr-defined]
+            logging_level="WARNING")
+    finally:
+        close_lanes()
 
 
 def spawn_worker() -> subprocess.Popen[bytes]:

@@ -421,3 +421,45 @@ def test_reading_and_verifying_the_log_needs_audit_view(seed, api, acme):
     other = seed.tenant("globex")
     _, other_token = seed.user(other, "admin@globex.test", [("tenant_admin", "root")])
     assert api(other_token).get(f"tenants/{acme.id}/audit-events").status_code == 404
+
+
+def test_a_transaction_appending_many_events_locks_each_chain_head_once_and_keeps_it_whole(
+        seed, acme, herald_runtime):
+    from sqlalchemy import event
+
+    from herald import audit
+    from herald.audit.verify import verify_chain
+
+    other = seed.tenant("globex", {"north": None})
+    locks: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if "audit_chains" in statement and statement.lstrip().upper().startswith("SELECT"):
+            locks.append(statement)
+
+    event.listen(herald_runtime.db.engine, "before_cursor_execute", count)
+    try:
+        with herald_runtime.db.transaction() as s:
+            for i in range(5):
+                audit.record(s, None, "test.many", "thing", f"a{i}", tenant_id=acme.id, after={"i": i})
+                audit.record(s, None, "test.many", "thing", f"g{i}", tenant_id=other.id, after={"i": i})
+            # a savepoint that rolls back takes its events (and never its own lock) with it
+            try:
+                with s.begin_nested():
+                    audit.record(s, None, "test.undone", "thing", "x", tenant_id=acme.id)
+                    raise RuntimeError("undo")
+            except RuntimeError:
+                pass
+            audit.record(s, None, "test.after", "thing", "z", tenant_id=acme.id)
+    finally:
+        event.remove(herald_runtime.db.engine, "before_cursor_execute", count)
+    # one lock per chain, one inside the savepoint, one re-read of the head the rollback expired
+    # (rather than one lock per event: 12)
+    assert len(locks) <= 4
+    with herald_runtime.db.transaction() as s:
+        for chain in (acme.id, other.id):
+            report = verify_chain(s, chain)
+            assert report.ok, report
+        actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.tenant_id == acme.id,
+                                                                 AuditEvent.action.like("test.%"))))
+    assert sorted(actions) == ["test.after"] + ["test.many"] * 5

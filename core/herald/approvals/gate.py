@@ -39,16 +39,19 @@ def is_publishable(post: Post, session: Session | None = None) -> bool:
     return not publishing_blockers(session, post.tenant_id, _current_content(session, post))
 
 
-def require_publishable(session: Session, post: Post) -> None:
+def require_publishable(session: Session, post: Post, content: dict[str, Any] | None = None) -> None:
     """Raise :class:`Conflict` unless the post's current version is fully approved and every
-    library asset it uses is approved, unretired and unexpired now."""
+    library asset it uses is approved, unretired and unexpired now. ``content``: the current
+    version's content when the caller has it already (else it is read)."""
     if post.status not in PUBLISHABLE_STATES:
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; only approved posts can be scheduled "
                        "or published.", post_status=post.status)
     if post.approved_version != post.current_version:
         raise Conflict("The post was changed after it was approved; the new version needs approval.",
                        approved_version=post.approved_version, current_version=post.current_version)
-    blockers = publishing_blockers(session, post.tenant_id, _current_content(session, post))
+    if content is None:
+        content = _current_content(session, post)
+    blockers = publishing_blockers(session, post.tenant_id, content)
     if blockers:
         raise Conflict("The post uses assets that cannot go out now: "
                        + " ".join(b["reason"] for b in blockers), assets=blockers)

@@ -35,14 +35,33 @@ def snapshot(obj: object, fields: list[str] | tuple[str, ...], secret: tuple[str
 
 
 def _lock_head(session: Session, chain: str) -> AuditChain:
+    """The chain's head row, locked until the transaction ends. Locked once per transaction: a
+    transaction that appends many events (the publishing engine records a batch of outcomes at
+    once) reuses the head it already holds. Not inside a savepoint, whose rollback would release
+    the lock while the head stayed remembered."""
+    session.connection()  # begins the transaction if nothing did yet
+    tx = session.get_transaction()
+    held: tuple[object, dict[str, AuditChain]] | None = session.info.get(_HEADS)
+    nested = session.get_nested_transaction() is not None
+    if not nested and held is not None and held[0] is tx and chain in held[1]:
+        return held[1][chain]
     dialect = session.get_bind().dialect.name
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
         ins(AuditChain).values(chain=chain, last_seq=0, last_hash=GENESIS).on_conflict_do_nothing()
     )
-    return session.execute(
+    head = session.execute(
         select(AuditChain).where(AuditChain.chain == chain).with_for_update()
     ).scalar_one()
+    if not nested:
+        if held is None or held[0] is not tx:
+            held = (tx, {})
+            session.info[_HEADS] = held
+        held[1][chain] = head
+    return head
+
+
+_HEADS = "herald.audit.heads"
 
 
 def record(

@@ -133,9 +133,16 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
         start_worker_heartbeat(rt)
         if not no_scheduler:
             start_scheduler(rt)
+    from herald.publishing.executor import close_lanes, open_lanes
+
     # Jobs run in this process (no fork per job): the scheduler and heartbeat threads share
-    # its database pool, which a forked child must not touch.
-    SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
+    # its database pool, which a forked child must not touch. Publishing batches run in lanes
+    # beside the job loop, so one batch waiting on a network does not hold up the next.
+    open_lanes()
+    try:
+        SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
+    finally:
+        close_lanes()
 
 
 @cli.command()

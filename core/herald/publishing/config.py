@@ -11,8 +11,10 @@ class EngineConfig:
     #: publications claimed per scheduler pass, and per queued job
     claim_limit: int = 500
     batch_size: int = 25
-    #: concurrent network calls inside one job
-    threads: int = 16
+    #: concurrent network calls per process (all its batches together)
+    threads: int = 64
+    #: batches in flight at once in one ``herald worker`` process (see ``executor.Lanes``)
+    lanes: int = 8
     #: a worker's hold on a publication it is executing (renewed while it runs); a worker that
     #: dies is noticed once this runs out
     lease_s: float = 30.0
@@ -23,6 +25,9 @@ class EngineConfig:
     max_queued: int = 1000
     #: the scheduler's longest sleep between passes
     poll_s: float = 0.2
+    #: the scheduler's shortest sleep between passes while work keeps coming due: what comes due
+    #: meanwhile is dispatched together (this bounds the lateness it adds)
+    gather_s: float = 0.05
     heartbeat_s: float = 2.0
     #: /health turns red when publications are due and no scheduler beat for this long
     stall_s: float = 30.0

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from herald import audit
 from herald.clock import utcnow
 from herald.content.models import Post, PostVersion
 from herald.errors import Conflict
+from herald.ids import new_id
 from herald.networks.connector import ConnectedAccount, MediaFile, NetworkConnector, PublishRequest, PublishResult
 from herald.networks.errors import (
     AuthExpired,
@@ -42,8 +43,14 @@ from herald.notifications.notifier import Notification
 from herald.people.models import User
 from herald.publishing import tokens
 from herald.publishing.config import EngineConfig, engine_config
-from herald.publishing.models import Publication, PublicationAttempt
-from herald.publishing.planning import connector_for, find_variant, gate, refresh_post_status
+from herald.publishing.models import AccountCredential, Publication, PublicationAttempt
+from herald.publishing.planning import (
+    connector_for,
+    find_variant,
+    gate,
+    refresh_post_status,
+    refresh_post_statuses,
+)
 from herald.runtime import current
 from herald.tenancy.models import SocialAccount
 
@@ -68,48 +75,271 @@ def backoff(failures: int, cfg: EngineConfig, retry_after: float | None = None) 
 
 
 # ----------------------------------------------------------------------------- jobs
+def start_batch(publication_ids: list[str], token: str) -> int:
+    """The queued job. In a process that opened publishing lanes (``herald worker``), the batch
+    is handed to a free lane and the job ends at once, so that the queue's next job starts while
+    this batch waits on the network; with every lane busy, the job waits for one (the queue
+    backs up, not the process). Elsewhere the batch runs inside the job."""
+    lanes = _lanes
+    if lanes is None:
+        return run_batch(publication_ids, token)
+    lanes.submit(publication_ids, token)
+    return len(publication_ids)
+
+
+class Lanes:
+    """At most ``size`` batches in flight in this process, each in a thread of its own. At exit
+    the interpreter waits for the batches in flight (a stopped worker finishes its work); a
+    killed one leaves leases that run out, and its publications are reconciled elsewhere."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="herald-lane")
+        self._free = threading.BoundedSemaphore(size)
+
+    def submit(self, publication_ids: list[str], token: str) -> None:
+        self._free.acquire()
+        try:
+            self._pool.submit(self._run, publication_ids, token)
+        except BaseException:
+            self._free.release()
+            raise
+
+    def _run(self, publication_ids: list[str], token: str) -> None:
+        try:
+            run_batch(publication_ids, token)
+        finally:
+            self._free.release()
+
+    def close(self) -> None:
+        """Wait for the batches in flight."""
+        self._pool.shutdown(wait=True)
+
+
+_lanes: Lanes | None = None
+
+
+def open_lanes(size: int | None = None) -> Lanes | None:
+    """Run queued batches concurrently in this process (``herald worker``); ``size`` defaults to
+    ``HERALD_PUBLISH_LANES``. A size of 1 or less keeps batches inside their jobs."""
+    global _lanes
+    size = engine_config().lanes if size is None else size
+    _lanes = Lanes(size) if size > 1 else None
+    return _lanes
+
+
+def close_lanes() -> None:
+    global _lanes
+    lanes, _lanes = _lanes, None
+    if lanes is not None:
+        lanes.close()
+
+
 def run_batch(publication_ids: list[str], token: str) -> int:
     """The queued job: execute the publications the scheduler dispatched under ``token``.
-    Returns how many this job executed (others were taken over by a later dispatch)."""
+    Returns how many this job executed (others were taken over by a later dispatch).
+
+    The job works in rounds of three stages, whatever the number of publications: one
+    transaction takes them, re-checks the gate and commits an attempt row for each; then every
+    network call runs concurrently; then one transaction records every outcome (post rows
+    first, then publications, as everywhere else). A publication that needs another go at once
+    (a lookup found nothing, a token was refreshed) takes part in the next round."""
     rt, cfg = current(), engine_config()
-    me = worker_name()
-    now = utcnow()
-    with rt.db.transaction() as session:
-        owned = dict(session.execute(select(Publication.id, Publication.post_id).where(
-            Publication.id.in_(publication_ids), Publication.lease_token == token,
-            Publication.state == "publishing").with_for_update()).all())
-        mine = list(owned)
-        if mine:
-            session.execute(update(Publication).where(Publication.id.in_(mine), Publication.lease_token == token)
-                            .values(lease_owner=me, lease_expires_at=now + timedelta(seconds=cfg.lease_s)))
-    if not mine:
-        return 0
-    running = set(mine)
+    running: set[str] = set(publication_ids)
     lock = threading.Lock()
     stop = threading.Event()
     renewer = threading.Thread(target=_renew_leases, args=(running, lock, token, stop, cfg), daemon=True,
                                name="herald-lease-renewer")
-    renewer.start()
-
-    def one(pub_id: str) -> None:
-        try:
-            execute(pub_id, token, owned[pub_id])
-        except Exception:
-            log.exception("publication %s: unexpected failure; its lease will expire and it is reconciled", pub_id)
-        finally:
-            with lock:
-                running.discard(pub_id)
-
+    taken = 0
     try:
-        if len(mine) == 1 or cfg.threads <= 1:
-            for pub_id in mine:
-                one(pub_id)
-        else:
-            with ThreadPoolExecutor(max_workers=min(cfg.threads, len(mine)), thread_name_prefix="herald-publish") as ex:
-                list(ex.map(one, mine))
+        pending, refreshed = list(publication_ids), set()
+        for round_no in range(6):
+            if not pending:
+                break
+            owned, pending = _round(rt, pending, token, refreshed, cfg)
+            if round_no == 0:
+                taken = owned
+                with lock:
+                    running.intersection_update(pending)
+                if taken:
+                    renewer.start()
+            else:
+                with lock:
+                    running.intersection_update(pending)
+    except Exception:
+        log.exception("publications %s: unexpected failure; their leases expire and they are reconciled",
+                      ", ".join(publication_ids))
     finally:
         stop.set()
-    return len(mine)
+    return taken
+
+
+def _round(rt: Any, pending: list[str], token: str, refreshed: set[str], cfg: EngineConfig) -> tuple[int, list[str]]:
+    """One round over ``pending``: (how many were ours, those that need another round). Should
+    the shared transaction of a stage fail, its publications are taken one by one, so that one
+    bad row cannot hold back the others."""
+    try:
+        taken, calls, post_of = _take_and_prepare(rt, pending, token, cfg)
+    except Exception:
+        log.exception("preparing %d publication(s) together failed; preparing them one by one", len(pending))
+        taken, calls, post_of = 0, {}, {}
+        for pub_id in pending:
+            try:
+                n, one_call, one_post = _take_and_prepare(rt, [pub_id], token, cfg)
+            except Exception:
+                log.exception("publication %s could not be prepared; its lease runs out and it is tried again",
+                              pub_id)
+                continue
+            taken += n
+            calls.update(one_call)
+            post_of.update(one_post)
+    if not taken:
+        return 0, []
+    outcomes = _call_all(calls, cfg)
+    try:
+        again, to_refresh = _record_all(rt, sorted(set(post_of.values())), calls, outcomes, post_of, token,
+                                        refreshed, cfg)
+    except Exception:
+        log.exception("recording %d outcome(s) together failed; recording them one by one", len(calls))
+        again, to_refresh = [], []
+        for pub_id, call in calls.items():
+            try:
+                a, r = _record_all(rt, [post_of[pub_id]], {pub_id: call}, outcomes, post_of, token, refreshed, cfg)
+            except Exception:
+                log.exception("publication %s: the outcome could not be recorded; it is reconciled", pub_id)
+                continue
+            again += a
+            to_refresh += r
+        rest = sorted({post_of[p] for p in post_of if p not in calls})
+        if rest:
+            _record_all(rt, rest, {}, outcomes, post_of, token, refreshed, cfg)
+    for pub_id in to_refresh:
+        refreshed.add(pub_id)
+        error = outcomes[pub_id][1]
+        assert isinstance(error, AuthExpired)
+        with rt.db.transaction() as session:
+            outcome = _refresh(session, pub_id, token, calls[pub_id], error, cfg)
+        if outcome == "ok":
+            again.append(pub_id)
+        else:
+            sync_post_status(post_of[pub_id])
+    return taken, again
+
+
+def _take_and_prepare(rt: Any, pending: list[str], token: str,
+                      cfg: EngineConfig) -> tuple[int, dict[str, _Call], dict[str, str]]:
+    """Stage one, in one transaction: lock the publications still ours, re-check each (gate,
+    account, rate limit, connector) and write an attempt row for each that goes ahead. Returns
+    (how many were ours, the calls to make, publication id → post id)."""
+    me = worker_name()
+    with rt.db.transaction() as session:
+        pubs = list(session.scalars(select(Publication).where(
+            Publication.id.in_(pending), Publication.lease_token == token, Publication.state == "publishing")
+            .order_by(Publication.id).with_for_update()))
+        if not pubs:
+            return 0, {}, {}
+        now = utcnow()
+        for pub in pubs:
+            pub.lease_owner, pub.lease_expires_at = me, now + timedelta(seconds=cfg.lease_s)
+        loaded = _load_for(session, pubs)
+        calls: dict[str, _Call] = {}
+        for pub in pubs:
+            call = _prepare(session, pub, loaded, cfg, now)
+            if call is not None:
+                calls[pub.id] = call
+        post_of = {pub.id: pub.post_id for pub in pubs}
+        # Commits on leaving the transaction: every attempt exists before any network call.
+    return len(pubs), calls, post_of
+
+
+def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
+                outcomes: dict[str, tuple[PublishResult | None, BaseException | None]], post_of: dict[str, str],
+                token: str, refreshed: set[str], cfg: EngineConfig) -> tuple[list[str], list[str]]:
+    """Stage three, in one transaction: lock the posts, then the publications, record every
+    outcome and derive the posts' statuses. Returns (publications to go round again, those whose
+    token is to be refreshed first)."""
+    again: list[str] = []
+    to_refresh: list[str] = []
+    with rt.db.transaction() as session:
+        posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(post_ids))
+                                                   .order_by(Post.id).with_for_update())}
+        if calls:
+            held = {p.id: p for p in session.scalars(select(Publication).where(Publication.id.in_(list(calls)))
+                                                      .order_by(Publication.id).with_for_update())}
+            kept = (_preload(session, SocialAccount, {p.account_id for p in held.values()}),  # noqa: F841
+                    _preload(session, PublicationAttempt, {c.attempt_id for c in calls.values()}))
+            for pub_id, call in calls.items():
+                pub, post = held.get(pub_id), posts.get(post_of[pub_id])
+                if pub is None or post is None:
+                    continue
+                result, error = outcomes[pub_id]
+                if (isinstance(error, AuthExpired) and pub_id not in refreshed and pub.lease_token == token
+                        and pub.state == "publishing"):
+                    to_refresh.append(pub_id)  # refreshed afterwards, each in a transaction of its own
+                    continue
+                if _record(session, pub, post, token, call, result, error, cfg):
+                    again.append(pub_id)
+        refresh_post_statuses(session, list(posts.values()))
+    return again, to_refresh
+
+
+def _preload(session: Session, model: Any, ids: set[str]) -> dict[str, Any]:
+    """Load rows in one query (id → row). Keep the result while working: the session's identity
+    map holds rows weakly, and ``session.get`` finds them there without asking the database."""
+    if not ids:
+        return {}
+    pk = model.__mapper__.primary_key[0]
+    return {getattr(row, pk.key): row for row in session.scalars(select(model).where(pk.in_(sorted(ids))))}
+
+
+@dataclass
+class _Loaded:
+    """Rows a round works on, loaded a kind at a time."""
+
+    posts: dict[str, Post]
+    accounts: dict[str, SocialAccount]
+    credentials: dict[str, AccountCredential]
+    versions: dict[str, PostVersion]  # post id → its current version
+
+
+def _load_for(session: Session, pubs: list[Publication]) -> _Loaded:
+    posts = _preload(session, Post, {p.post_id for p in pubs})
+    accounts = _preload(session, SocialAccount, {p.account_id for p in pubs})
+    creds = _preload(session, AccountCredential, {p.account_id for p in pubs})
+    wanted = [(post.id, post.current_version) for post in posts.values()]
+    versions: dict[str, PostVersion] = {}
+    if wanted:
+        for ver in session.scalars(select(PostVersion).where(tuple_(PostVersion.post_id, PostVersion.number)
+                                                             .in_(wanted))):
+            versions[ver.post_id] = ver
+    return _Loaded(posts, accounts, creds, versions)
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _call_all(calls: dict[str, _Call], cfg: EngineConfig) -> dict[str, tuple[PublishResult | None,
+                                                                             BaseException | None]]:
+    """Make every call, concurrently (``cfg.threads`` at a time per process)."""
+    global _pool
+    if not calls:
+        return {}
+    if len(calls) == 1 or cfg.threads <= 1:
+        return {pub_id: _outcome(call) for pub_id, call in calls.items()}
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=cfg.threads, thread_name_prefix="herald-publish")
+        pool = _pool
+    futures = {pub_id: pool.submit(_outcome, call) for pub_id, call in calls.items()}
+    return {pub_id: f.result() for pub_id, f in futures.items()}
+
+
+def _outcome(call: _Call) -> tuple[PublishResult | None, BaseException | None]:
+    try:
+        return _invoke(call), None
+    except Exception as exc:  # every failure is recorded; a kill (BaseException) is not
+        return None, exc
 
 
 def _renew_leases(running: set[str], lock: threading.Lock, token: str, stop: threading.Event,
@@ -140,49 +370,13 @@ class _Call:
     earlier_uncertain: bool
 
 
-def execute(pub_id: str, token: str, post_id: str) -> None:
-    """Run one publication to its next resting state (published, failed, needs attention, or
-    scheduled again after a backoff / rate-limit wait)."""
-    try:
-        _execute(pub_id, token)
-    finally:
-        sync_post_status(post_id)
-
-
 def sync_post_status(post_id: str) -> None:
-    """Derive the post's status in a transaction of its own, holding the post row: the last of
-    several concurrent publications of one post sees all the others' outcomes, and locks are
-    always taken post first, then publications (as the API does), so they cannot deadlock."""
+    """Derive the post's status in a transaction of its own, holding the post row (locks are
+    always taken post first, then publications, as the API does, so they cannot deadlock)."""
     with current().db.transaction() as session:
         post = session.execute(select(Post).where(Post.id == post_id).with_for_update()).scalar_one_or_none()
         if post is not None:
             refresh_post_status(session, post)
-
-
-def _execute(pub_id: str, token: str) -> None:
-    rt, cfg = current(), engine_config()
-    refreshed = False
-    for _ in range(6):
-        with rt.db.transaction() as session:
-            call = _prepare(session, pub_id, token, cfg)
-        if call is None:
-            return
-        try:
-            result = _invoke(call)
-            error: BaseException | None = None
-        except Exception as exc:  # every failure is recorded; a kill (BaseException) is not
-            result, error = None, exc
-        if isinstance(error, AuthExpired) and not refreshed:
-            refreshed = True
-            with rt.db.transaction() as session:
-                outcome = _refresh(session, pub_id, token, call, error, cfg)
-            if outcome == "ok":
-                continue
-            return
-        with rt.db.transaction() as session:
-            again = _record(session, pub_id, token, call, result, error, cfg)
-        if not again:
-            return
 
 
 def _invoke(call: _Call) -> PublishResult | None:
@@ -199,10 +393,8 @@ def _lock(session: Session, pub_id: str, token: str) -> Publication | None:
     return pub
 
 
-def _request(session: Session, pub: Publication, post: Post) -> PublishRequest | None:
-    ver = session.execute(select(PostVersion).where(PostVersion.post_id == post.id,
-                                                    PostVersion.number == post.current_version)).scalar_one()
-    variant = find_variant(ver.content, pub.variant_key)
+def _request(pub: Publication, version: PostVersion | None) -> PublishRequest | None:
+    variant = find_variant(version.content, pub.variant_key) if version is not None else None
     if variant is None:
         return None
     media = [MediaFile(kind=m.get("kind", "image"), mime_type=_mime(m), size=0, url=m.get("url"),
@@ -237,16 +429,14 @@ def _connector(session: Session, account: SocialAccount) -> NetworkConnector | N
     return found
 
 
-def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _Call | None:
-    pub = _lock(session, pub_id, token)
-    if pub is None:
-        return None
-    post = session.get(Post, pub.post_id)
-    account = session.get(SocialAccount, pub.account_id)
-    assert post is not None and account is not None
-    now = utcnow()
+def _prepare(session: Session, pub: Publication, loaded: _Loaded, cfg: EngineConfig,
+             now: datetime) -> _Call | None:
+    """Check one locked publication and write its attempt row (not yet committed); None when it
+    was settled or set to wait instead."""
+    post, account = loaded.posts[pub.post_id], loaded.accounts[pub.account_id]
+    version = loaded.versions.get(post.id)
     try:
-        gate(session, post)  # the last check before the network
+        gate(session, post, version.content if version is not None else {})  # the last check before the network
     except Conflict as exc:
         _settle(session, pub, post, "needs_attention", exc.detail, "not_approved")
         return None
@@ -256,7 +446,7 @@ def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _C
     if account.connection_state == "reconnect_needed":
         _settle(session, pub, post, "needs_attention", "The account needs reconnecting.", "reconnect_needed")
         return None
-    cred = tokens.credential(session, account)
+    cred = loaded.credentials.get(account.id) or tokens.credential(session, account)
     if cred.blocked_until is not None and cred.blocked_until > now:
         _wait(pub, cred.blocked_until)
         return None
@@ -265,7 +455,7 @@ def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _C
         _settle(session, pub, post, "needs_attention", f"The {account.network!r} connector is not enabled.",
                 "connector_disabled")
         return None
-    request = _request(session, pub, post)
+    request = _request(pub, version)
     if request is None:
         _settle(session, pub, post, "needs_attention", "The post no longer has this variant.", "variant_removed")
         return None
@@ -284,14 +474,12 @@ def _prepare(session: Session, pub_id: str, token: str, cfg: EngineConfig) -> _C
             return None
         kind = "lookup"
     pub.attempt_count += 1
-    attempt = PublicationAttempt(publication_id=pub.id, number=pub.attempt_count, kind=kind, worker=worker_name(),
-                                 started_at=now)
+    attempt = PublicationAttempt(id=new_id("att"), publication_id=pub.id, number=pub.attempt_count, kind=kind,
+                                 worker=worker_name(), started_at=now)
     session.add(attempt)
     if kind == "publish":
         pub.uncertain_since = now  # until the network answers, the post may exist
-    session.flush()
     not_before = (pub.uncertain_since - LOOKUP_SKEW) if kind == "lookup" and pub.uncertain_since else None
-    # Commits on leaving the transaction: the attempt exists before the network is called.
     return _Call(kind, attempt.id, connector, tokens.connected_account(session, account, cred), request, not_before,
                  earlier_uncertain)
 
@@ -350,13 +538,12 @@ def _published(session: Session, pub: Publication, post: Post, result: PublishRe
     _settle(session, pub, post, "published", None, None)
 
 
-def _record(session: Session, pub_id: str, token: str, call: _Call, result: PublishResult | None,
+def _record(session: Session, pub: Publication, post: Post, token: str, call: _Call, result: PublishResult | None,
             error: BaseException | None, cfg: EngineConfig) -> bool:
-    """Record what the network said; True to go round again at once (a lookup found nothing)."""
-    pub = session.execute(select(Publication).where(Publication.id == pub_id).with_for_update()).scalar_one()
-    post = session.get(Post, pub.post_id)
+    """Record what the network said about the locked ``pub``; True to go round again at once
+    (a lookup found nothing)."""
     account = session.get(SocialAccount, pub.account_id)
-    assert post is not None and account is not None
+    assert account is not None
     owned = pub.lease_token == token and pub.state == "publishing"
     if not owned:
         # Another dispatch took over (our lease ran out). Keep the attempt's truth; a success

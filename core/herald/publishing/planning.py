@@ -80,12 +80,22 @@ def derived_status(states: list[str]) -> str | None:
 def refresh_post_status(session: Session, post: Post) -> str:
     """Set the post's status from its publications. Only a post in an approved or publishing
     state is touched: the approval workflow owns the others."""
-    if post.status not in DERIVED_STATES:
-        return post.status
-    session.flush()
-    states = list(session.scalars(select(Publication.state).where(Publication.post_id == post.id)).all())
-    post.status = derived_status(states) or "approved"
+    refresh_post_statuses(session, [post])
     return post.status
+
+
+def refresh_post_statuses(session: Session, posts: list[Post]) -> None:
+    """:func:`refresh_post_status` for several posts, reading their publications in one query."""
+    derived = [p for p in posts if p.status in DERIVED_STATES]
+    if not derived:
+        return
+    session.flush()
+    states: dict[str, list[str]] = {p.id: [] for p in derived}
+    for post_id, state in session.execute(select(Publication.post_id, Publication.state)
+                                          .where(Publication.post_id.in_(list(states)))):
+        states[post_id].append(state)
+    for post in derived:
+        post.status = derived_status(states[post.id]) or "approved"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -93,7 +103,7 @@ def refresh_post_status(session: Session, post: Post) -> str:
 DERIVED_STATES = PUBLISHABLE_STATES | {"failed"}
 
 
-def gate(session: Session, post: Post) -> None:
+def gate(session: Session, post: Post, content: dict[str, Any] | None = None) -> None:
     """:func:`require_publishable`, with its details renamed so that they cannot clash with
     the problem document's own members (the gate names the post's status ``status``). A post
     whose publications all failed is still approved: "failed" is a publishing outcome, so its
@@ -102,11 +112,11 @@ def gate(session: Session, post: Post) -> None:
         if post.status == "failed":
             status, post.status = post.status, "approved"
             try:
-                require_publishable(session, post)
+                require_publishable(session, post, content)
             finally:
                 post.status = status
             return
-        require_publishable(session, post)
+        require_publishable(session, post, content)
     except Conflict as exc:
         extra = {("post_status" if k == "status" else k): v for k, v in exc.extra.items()}
         raise Conflict(exc.detail, **extra) from exc

@@ -32,7 +32,7 @@ from herald.queue.base import Job, JobQueue
 from herald.runtime import Runtime, current
 
 log = logging.getLogger(__name__)
-RUN_BATCH = "herald.publishing.executor.run_batch"
+RUN_BATCH = "herald.publishing.executor.start_batch"
 _sqlite_lock = threading.Lock()
 
 
@@ -155,7 +155,8 @@ class Scheduler:
                 nxt = None
             wait = self.cfg.poll_s
             if nxt is not None:
-                wait = min(wait, max((nxt - utcnow()).total_seconds(), 0.0))
+                # what comes due meanwhile is claimed together: fewer, fuller batches
+                wait = min(wait, max((nxt - utcnow()).total_seconds(), self.cfg.gather_s))
             stop.wait(wait)
 
 

@@ -1,0 +1,152 @@
+"""Batches in the publishing engine: a job prepares all its publications in one transaction
+(every attempt committed before any network call), calls the networks concurrently and records
+every outcome in one transaction; one publication that cannot be prepared or recorded does not
+hold back the rest; and in a worker, batches run in lanes beside the job loop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from publishing_support import CaptureQueue, world_fixture  # noqa: F401  (the world fixture)
+from sqlalchemy import func, select
+
+from herald.publishing import executor
+from herald.publishing.config import EngineConfig, set_engine_config
+from herald.publishing.models import PublicationAttempt
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _scheduled(w, *accounts, at=AT):  # type: ignore[no-untyped-def]
+    post_id = w.post(*accounts)
+    r = w.users["publisher"].post(w.url(f"posts/{post_id}/schedule"), {"at": at.isoformat()})
+    assert r.status_code == 201, r.get_json()
+    return post_id
+
+
+def _open_attempts(w) -> int:  # type: ignore[no-untyped-def]
+    with w.rt.db.transaction() as s:
+        return s.execute(select(func.count()).select_from(PublicationAttempt)
+                         .where(PublicationAttempt.outcome == "open")).scalar_one()
+
+
+def test_a_batch_commits_every_attempt_before_its_first_network_call(world):
+    w = world
+    posts = [_scheduled(w, "fake_coffee", "fake_dubai") for _ in range(3)]
+    w.clock.set(AT + timedelta(seconds=1))
+    seen: list[int] = []
+
+    def counting(net, account, request):  # type: ignore[no-untyped-def]
+        seen.append(_open_attempts(w))  # read from another connection: only committed rows count
+        return net.create(account, request)
+
+    w.net.publish.append(counting)
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 6
+    assert len(q.jobs) == 1
+    q.run_all()
+    assert seen == [6]
+    assert all(w.status(p) == "published" for p in posts)
+    assert _open_attempts(w) == 0 and len(w.net.posts) == 6
+
+
+def test_one_publication_that_cannot_be_prepared_does_not_hold_back_its_batch(world, monkeypatch):
+    w = world
+    good = _scheduled(w, "fake_coffee")
+    bad = _scheduled(w, "fake_dubai")
+    bad_pub = w.pub(bad).id
+    real = executor._prepare
+
+    def prepare(session, pub, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if pub.id == bad_pub:
+            raise RuntimeError("a row nobody expected")
+        return real(session, pub, *args, **kwargs)
+
+    monkeypatch.setattr(executor, "_prepare", prepare)
+    w.clock.set(AT + timedelta(seconds=1))
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 2 and len(q.jobs) == 1
+    q.run_all()
+    assert w.status(good) == "published"
+    # the other one stays leased to its dispatch: when the lease runs out it is tried again
+    held = w.pub(bad)
+    assert held.state == "publishing" and held.lease_token and w.net.posts_for(bad_pub) == []
+    monkeypatch.setattr(executor, "_prepare", real)
+    w.clock.set(held.lease_expires_at + timedelta(seconds=1))
+    assert w.drive() == 1
+    assert w.status(bad) == "published" and len(w.net.posts_for(bad_pub)) == 1
+
+
+def test_one_outcome_that_cannot_be_recorded_does_not_lose_the_others(world, monkeypatch):
+    w = world
+    good = _scheduled(w, "fake_coffee")
+    bad = _scheduled(w, "fake_dubai")
+    bad_pub = w.pub(bad).id
+    real = executor._record
+
+    def record(session, pub, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if pub.id == bad_pub:
+            raise RuntimeError("a failure while recording")
+        return real(session, pub, *args, **kwargs)
+
+    monkeypatch.setattr(executor, "_record", record)
+    w.clock.set(AT + timedelta(seconds=1))
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 2
+    q.run_all()
+    assert w.status(good) == "published"
+    held = w.pub(bad)
+    assert held.state == "publishing" and len(w.net.posts_for(bad_pub)) == 1  # it went out; unrecorded
+    monkeypatch.setattr(executor, "_record", real)
+    w.clock.set(held.lease_expires_at + timedelta(seconds=1))
+    assert w.drive() == 1
+    # the open attempt is reconciled by lookup: found, never posted twice
+    assert w.status(bad) == "published" and len(w.net.posts_for(bad_pub)) == 1
+    assert w.net.count("lookup") == 1
+
+
+def test_lanes_run_batches_beside_the_job_loop_and_each_publication_goes_out_once(world):
+    w = world
+    set_engine_config(EngineConfig(threads=8, batch_size=2))
+    posts = [_scheduled(w, "fake_coffee", "fake_dubai") for _ in range(4)]
+    w.clock.set(AT + timedelta(seconds=1))
+    release = threading.Event()
+    blocked = threading.Event()
+
+    def slow(net, account, request):  # type: ignore[no-untyped-def]
+        blocked.set()
+        assert release.wait(20), "never released"
+        return net.create(account, request)
+
+    w.net.publish.append(slow)
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 8 and len(q.jobs) == 4
+    executor.open_lanes(3)
+    try:
+        q.run_all()  # hands the four batches to the lanes and returns while one waits on the network
+        assert blocked.wait(10)
+        jobs_done_while_blocked = not release.is_set()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(w.net.posts) < 7:
+            time.sleep(0.05)
+        assert len(w.net.posts) == 7  # every other batch went out meanwhile
+        release.set()
+    finally:
+        release.set()
+        executor.close_lanes()  # waits for the batches in flight
+    assert jobs_done_while_blocked
+    assert all(w.status(p) == "published" for p in posts)
+    assert len(w.net.posts) == 8 and len({p.publication_id for p in w.net.posts.values()}) == 8
+
+
+def test_without_lanes_a_job_runs_its_batch_to_the_end(world):
+    w = world
+    post = _scheduled(w, "fake_coffee")
+    w.clock.set(AT + timedelta(seconds=1))
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 1
+    assert executor._lanes is None
+    q.run_all()
+    assert w.status(post) == "published"
