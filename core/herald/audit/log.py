@@ -102,5 +102,6 @@ def record(
     session.add(event)
     head.last_seq = fields["chain_seq"]
     head.last_hash = fields["hash"]
-    session.flush()
+    # Written with the caller's next flush (at the latest, at commit): many events in one
+    # transaction go out as one multi-row insert and one update of the head.
     return event
