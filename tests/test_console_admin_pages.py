@@ -332,7 +332,8 @@ def test_permission_labels_are_translated(app, world, herald_runtime):
         s.get(User, world.ids["admin"]).locale = "ar"
     admin, _ = sign_in(app, world, "admin")
     form = admin.get("/console/admin/roles/new").get_data(as_text=True)
-    assert "Create posts" not in form and 'value="posts.create"' in form
+    assert "Create posts" not in form and "إنشاء المنشورات" in form and 'value="posts.create"' in form
+    assert "<legend>المنشورات</legend>" in form
 
 
 # ----------------------------------------------------------------------------- API tokens
