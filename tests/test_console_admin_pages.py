@@ -345,6 +345,7 @@ def test_a_personal_token_is_shown_once_works_against_the_api_and_stops_working_
     page = r.get_data(as_text=True)
     secret = re.search(r'id="issued-secret"[^>]*value="([^"]+)"', page).group(1)
     assert 'readonly' in re.search(r'<input id="issued-secret"[^>]*>', page).group(0)
+    assert 'data-copy="issued-secret"' in page and creator.get("/console/static/copy.js").status_code == 200
     assert api(secret).get(f"tenants/{world.tid}/posts").status_code == 200
     mine = {t["name"]: t for t in api(secret).get("me/tokens").get_json()["items"]}
     assert mine["script"]["scopes"] == ["read"] and mine["script"]["expires_at"]

@@ -175,7 +175,8 @@ def connect_callback(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     if isinstance(started_by, dict) and started_by.get("state") == query["state"]:
         # Started from a console page in this browser: that page finishes it and says how it went.
         session.pop(connect.RETURN_KEY)
-        return redirect(url_for(started_by["endpoint"], **request.args.to_dict()), code=303)
+        handed_over = {k: request.args[k] for k in ("state", "code", "error", "error_description") if k in request.args}
+        return redirect(url_for(started_by["endpoint"], **handed_over), code=303)
     acct = connect.callback(db(), query["state"], query["code"], query["error"], query["error_description"])
     db().commit()
     return {"account_id": acct.id, "network": acct.network, "handle": acct.handle, "external_id": acct.external_id,
