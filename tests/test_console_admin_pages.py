@@ -136,6 +136,14 @@ def test_a_refused_connect_comes_back_to_the_console_with_the_networks_reason(ap
     assert acct["connection_state"] == "not_connected"
 
 
+def test_connecting_through_a_network_that_cannot_connect_says_so_on_the_page(app, world):
+    admin, csrf = sign_in(app, world, "admin")
+    r = admin.post(f"/console/admin/accounts/{world.accounts['longnet']}/connect", data={"csrf_token": csrf},
+                   follow_redirects=True)
+    assert r.request.path == "/console/admin/accounts"
+    assert "Long network: connecting accounts is not supported" in text(r)
+
+
 def test_a_connect_started_through_the_api_still_answers_the_api_way(app, world, sandbox_account, api):
     start = world.admin.post(f"tenants/{world.tid}/social-accounts/{sandbox_account}/connect").get_json()
     params = {k: v[0] for k, v in parse_qs(urlparse(start["authorize_url"]).query).items()}
@@ -284,7 +292,10 @@ def test_custom_roles_are_created_edited_and_deleted_with_mistakes_shown_on_the_
     r = admin.post("/console/admin/roles/new", data={"csrf_token": csrf, "key": "Bad Key", "name": "",
                                                      "permissions": []})
     assert r.status_code == 422
-    assert "Lowercase letters, digits and underscores" in text(r) and 'value="Bad Key"' in text(r)
+    page = text(r)
+    assert '<span class="problem">Lowercase letters, digits and underscores; 2–64 characters.</span>' in page
+    assert 'id="permissions-problem">Choose at least one permission.' in page and 'value="Bad Key"' in page
+    assert re.search(r'id="role-name"[^>]*aria-invalid="true"', page)
     r = admin.post("/console/admin/roles/new", data={"csrf_token": csrf, "key": "editor", "name": "Mine",
                                                      "permissions": ["posts.view"]})
     assert r.status_code == 409 and "'editor' is a built-in role." in text(r)
@@ -302,7 +313,7 @@ def test_custom_roles_are_created_edited_and_deleted_with_mistakes_shown_on_the_
     assert 'value="posts.create" checked' in edit
     r = admin.post("/console/admin/roles/social_lead", data={"csrf_token": csrf, "name": "Social lead",
                                                              "permissions": []})
-    assert r.status_code == 422 and "permissions:" in text(r)
+    assert r.status_code == 422 and 'id="permissions-problem">Choose at least one permission.' in text(r)
     admin.post("/console/admin/roles/social_lead", data={"csrf_token": csrf, "name": "Lead",
                                                          "permissions": ["posts.view", "posts.publish"]})
     role = next(x for x in world.admin.get(f"tenants/{world.tid}/roles").get_json()["items"]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
 from herald.api.context import db
@@ -19,7 +20,7 @@ def validated(schema: type[Schema], data: dict[str, Any]) -> dict[str, Any]:
     try:
         return schema().load(data)
     except ValidationError as exc:
-        raise ValidationFailed("The form has mistakes.", exc.normalized_messages()) from exc
+        raise ValidationFailed(_("The form has mistakes."), exc.normalized_messages()) from exc
 
 
 def run(fn: Callable[[], Any], ok: str) -> Any:

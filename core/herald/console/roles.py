@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, flash, request
 from flask_babel import gettext as _
+from marshmallow import Schema
 
 from herald.api.context import db
 from herald.api.schemas.people import RoleCreate, RoleUpdate
@@ -15,7 +16,7 @@ from herald.authz.check import in_tenant
 from herald.console.blueprint import back, bp, can_somewhere, page, tenant, who
 from herald.console.form_input import problems, run, validated
 from herald.console.permission_labels import grouped_permissions, permission_label, role_name
-from herald.errors import Forbidden, HeraldError
+from herald.errors import Forbidden, HeraldError, ValidationFailed
 from herald.people import service as people
 
 
@@ -42,6 +43,22 @@ def _form_values() -> dict[str, Any]:
             "description": form.get("description", "").strip(), "permissions": form.getlist("permissions")}
 
 
+def _load(schema: type[Schema], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` through the API's schema, with an empty selection said in words (the schema would
+    speak of a list's length), every mistake at once."""
+    errors: dict[str, list[str]] = {}
+    body: dict[str, Any] = {}
+    try:
+        body = validated(schema, data)
+    except ValidationFailed as exc:
+        errors = problems(exc)
+    if not data["permissions"]:
+        errors["permissions"] = [_("Choose at least one permission.")]
+    if errors:
+        raise ValidationFailed(_("The form has mistakes."), errors)
+    return body
+
+
 def _editor(role: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, list[str]] | None = None,
             message: str | None = None, status: int = 200) -> Response:
     return page("console/role.html", status, role=role, values=values, groups=grouped_permissions(),
@@ -55,7 +72,7 @@ def new_role() -> Response:
         return _editor(None, {"key": "", "name": "", "description": "", "permissions": []})
     values = _form_values()
     try:
-        body = validated(RoleCreate, values)
+        body = _load(RoleCreate, values)
         people.create_role(db(), who(), tenant().id, **body)
         db().commit()
     except HeraldError as exc:
@@ -75,7 +92,7 @@ def edit_role(role_key: str) -> Response:
         return _editor(current, current)
     values = {**_form_values(), "key": role.key}
     try:
-        body = validated(RoleUpdate, {k: values[k] for k in ("name", "description", "permissions")})
+        body = _load(RoleUpdate, {k: values[k] for k in ("name", "description", "permissions")})
         people.update_role(db(), who(), tenant().id, role_key, body)
         db().commit()
     except HeraldError as exc:
