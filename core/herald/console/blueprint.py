@@ -77,12 +77,19 @@ def _menu() -> list[MenuItem]:
         items.append(MenuItem(_("Organisation"), url_for("console.units"), "console.units"))
     if can(db(), who(), "users.view", tenant()):
         items.append(MenuItem(_("People"), url_for("console.users"), "console.users"))
+    if can_somewhere("accounts.manage"):
+        items.append(MenuItem(_("Social accounts"), url_for("console.accounts"), "console.accounts"))
+    if can(db(), who(), "roles.manage", tenant()) or can_somewhere("grants.view"):
+        items.append(MenuItem(_("Roles"), url_for("console.roles"), "console.roles"))
+    if can(db(), who(), "tenant.manage", tenant()):
+        items.append(MenuItem(_("Service tokens"), url_for("console.tenant_tokens"), "console.tenant_tokens"))
     if can(db(), who(), "plugins.view", tenant()):
         items.append(MenuItem(_("Plugins"), url_for("console.plugins"), "console.plugins"))
     if can_somewhere("workflows.manage"):
         items.append(MenuItem(_("Workflows"), url_for("console.workflows"), "console.workflows"))
     if can(db(), who(), "audit.view", tenant()):
         items.append(MenuItem(_("Audit log"), url_for("console.audit"), "console.audit"))
+    items.append(MenuItem(_("My API tokens"), url_for("console.my_tokens"), "console.my_tokens"))
     hooks = runtime().plugins.for_tenant(db(), tenant().id)
     for _plugin, extensions in hooks.collect("herald_console_extensions"):
         for ext in extensions or []:

@@ -24,6 +24,8 @@ from herald.tenancy.models import SocialAccount
 from herald.tenancy.service import get_account
 
 FLOW_TTL = timedelta(minutes=10)
+#: Browser-session key of a page that started a flow and finishes it itself: ``{"state", "endpoint"}``.
+RETURN_KEY = "herald.connect_return"
 
 
 def start(session: Session, actor: Actor, tenant_id: str, account_id: str, redirect_uri: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import redirect, request, session, url_for
 from sqlalchemy import select
 
 from herald.api.blueprint import bp
@@ -171,6 +171,12 @@ def connect_start(tenant_id: str, account_id: str):  # type: ignore[no-untyped-d
 @endpoint(bp, "/connect/callback", "GET", summary="Where the network sends the person back after connecting",
           tag=TAG, query=ConnectCallbackQuery, response=ConnectedOut, public=True)
 def connect_callback(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    started_by = session.get(connect.RETURN_KEY)
+    if isinstance(started_by, dict) and started_by.get("state") == query["state"]:
+        # Started from a console page in this browser: that page finishes it and says how it went.
+        session.pop(connect.RETURN_KEY)
+        handed_over = {k: request.args[k] for k in ("state", "code", "error", "error_description") if k in request.args}
+        return redirect(url_for(started_by["endpoint"], **handed_over), code=303)
     acct = connect.callback(db(), query["state"], query["code"], query["error"], query["error_description"])
     db().commit()
     return {"account_id": acct.id, "network": acct.network, "handle": acct.handle, "external_id": acct.external_id,

@@ -1,0 +1,88 @@
+"""The permission catalogue and the token scopes in the person's language, grouped for forms.
+The codes stay the catalogue's own (``herald.authz.catalogue``); only their descriptions are
+translated here, and a code missing here is shown with the catalogue's English description."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from herald.auth.scopes import SCOPE_DESCRIPTIONS, SCOPES
+from herald.authz.catalogue import BUILTIN_ROLES, PERMISSIONS
+
+GROUPS = {
+    "tenant": _l("Organisation settings"), "units": _l("Units"), "accounts": _l("Social accounts"),
+    "users": _l("People"), "grants": _l("Grants"), "roles": _l("Roles"), "plugins": _l("Plugins"),
+    "audit": _l("Audit log"), "workflows": _l("Workflows"), "posts": _l("Posts"), "media": _l("Content library"),
+    "analytics": _l("Analytics"), "inbox": _l("Inbox"),
+}
+
+DESCRIPTIONS = {
+    "tenant.view": _l("See the tenant's settings"),
+    "tenant.manage": _l("Change the tenant's settings"),
+    "units.view": _l("See org units"),
+    "units.manage": _l("Create, rename, move and archive org units"),
+    "accounts.view": _l("See social accounts"),
+    "accounts.manage": _l("Attach, change and archive social accounts"),
+    "users.view": _l("See users"),
+    "users.manage": _l("Invite, change and disable users"),
+    "grants.view": _l("See role grants"),
+    "grants.manage": _l("Grant and revoke roles (never beyond one's own permissions)"),
+    "roles.manage": _l("Define custom roles"),
+    "plugins.view": _l("See which plugins are enabled"),
+    "plugins.manage": _l("Enable, disable and configure plugins"),
+    "audit.view": _l("Read and verify the audit log"),
+    "workflows.manage": _l("Define approval workflows and style-guide rules"),
+    "posts.view": _l("See posts"),
+    "posts.create": _l("Create posts"),
+    "posts.edit": _l("Edit posts"),
+    "posts.review": _l("Decide on editorial and design review steps"),
+    "posts.legal_review": _l("Decide on legal review steps"),
+    "posts.approve": _l("Decide on management approval steps"),
+    "posts.schedule": _l("Schedule approved posts"),
+    "posts.publish": _l("Publish approved posts"),
+    "media.view": _l("See the content library"),
+    "media.manage": _l("Add, change and retire content library assets"),
+    "analytics.view": _l("See reports and dashboards"),
+    "inbox.view": _l("See the engagement inbox"),
+    "inbox.respond": _l("Reply to and route inbox items"),
+}
+
+ROLE_NAMES = {
+    "tenant_admin": _l("Tenant administrator"), "manager": _l("Manager"), "publisher": _l("Publisher"),
+    "legal_reviewer": _l("Legal reviewer"), "editor": _l("Editor"), "designer": _l("Designer"),
+    "creator": _l("Creator"), "analyst": _l("Analyst"), "viewer": _l("Viewer"),
+}
+
+SCOPE_LABELS = {
+    "read": _l("See everything the owner may see"),
+    "write": _l("Create and edit posts and content library assets, reply in the inbox"),
+    "publish": _l("Schedule and publish approved posts"),
+    "approve": _l("Decide on review and approval steps"),
+    "admin": _l("Everything the owner may do"),
+    "scim": _l("Provision and deprovision users over SCIM 2.0"),
+}
+
+
+def permission_label(code: str) -> str:
+    found = DESCRIPTIONS.get(code)
+    return str(found) if found is not None else PERMISSIONS.get(code, code)
+
+
+def role_name(role: dict[str, object]) -> str:
+    """A built-in role's translated name; a custom role's own."""
+    key = str(role["key"])
+    if role.get("builtin") and key in ROLE_NAMES and key in BUILTIN_ROLES:
+        return str(ROLE_NAMES[key])
+    return str(role.get("name") or key)
+
+
+def grouped_permissions() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """[(group code, group label, [(permission, label)])] in catalogue order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in PERMISSIONS:
+        groups.setdefault(code.split(".", 1)[0], []).append((code, permission_label(code)))
+    return [(g, str(GROUPS.get(g, g)), perms) for g, perms in groups.items()]
+
+
+def scopes() -> list[tuple[str, str]]:
+    return [(key, str(SCOPE_LABELS.get(key, SCOPE_DESCRIPTIONS.get(key, key)))) for key in SCOPES]
