@@ -14,6 +14,7 @@ from zoneinfo import available_timezones
 
 from flask import Response, flash, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -88,7 +89,8 @@ def schedule(post_id: str) -> Response:
     try:
         if action == "publish_now":
             pubs = planning.publish_now(session, who(), tenant().id, post_id, accounts)
-            message = _("Publishing now on %(n)s account(s).", n=len({p.account_id for p in pubs}))
+            count = len({p.account_id for p in pubs})
+            message = ngettext("Publishing now on %(num)s account.", "Publishing now on %(num)s accounts.", count)
         else:
             when = _when(form)
             if action == "reschedule":
