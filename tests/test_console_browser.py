@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from console_world import PASSWORD, build_console_world, serve
@@ -267,3 +268,48 @@ def test_every_console_control_is_labelled_and_the_skip_link_takes_the_keyboard_
     assert page.locator("a.skip").bounding_box()["y"] >= 0  # visible when focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_post_is_scheduled_in_another_zone_and_dragged_to_another_day_keeping_its_time(
+        browser, base_url, seed, api, register_plugin, herald_runtime):
+    world = build_console_world(seed, api, register_plugin)
+    assert world.admin.patch(f"tenants/{world.tid}/plugins/network_sandbox", {"enabled": True}).status_code == 200
+    connect(world, world.add_account("sandbox", "acme_sandbox"))
+    content = {"title": "Brunch", "targets": [world.accounts["sandbox"]],
+               "variants": [{"network": None, "language": "en", "text": "Brunch in New York"}]}
+    post_id = world.admin.post(f"tenants/{world.tid}/posts", {"org_unit_id": world.unit("coffee"),
+                                                              "content": content}).get_json()["id"]
+    with herald_runtime.db.transaction() as s:
+        post = s.get(Post, post_id)
+        post.status, post.approved_version = "approved", post.current_version
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    w = Walk(page, base_url, world)
+    w.sign_in("manager")  # time zone: the tenant's, UTC
+
+    # the schedule form shows the chosen New York time in the viewer's zone as it is typed
+    day = (utcnow() + timedelta(days=2)).date()
+    page.goto(f"{base_url}/console/posts/{post_id}")
+    assert page.locator("#time_zone").input_value() == "UTC"
+    page.select_option("#time_zone", "America/New_York")
+    page.fill("#local_time", f"{day.isoformat()}T09:15")
+    utc = datetime.combine(day, time(9, 15), ZoneInfo("America/New_York")).astimezone(UTC)
+    page.locator("#in-my-zone").wait_for()
+    assert f"{utc.hour % 12 or 12}:{utc.minute:02d}" in page.inner_text("#in-my-zone output")
+    page.click("button[name=action][value=schedule]")
+    page.wait_for_url(f"**/console/posts/{post_id}")
+    assert page.locator(".publication[data-code=scheduled]").count() == 1
+
+    # on the week's calendar, drag it one day over: it keeps 09:15 New York time
+    target = day + timedelta(days=1)
+    page.goto(f"{base_url}/console/calendar?view=week&date={day.isoformat()}")
+    if page.locator(f"td[data-date='{target.isoformat()}']").count() == 0:  # the week ends on `day`
+        target = day - timedelta(days=1)
+    item = page.locator(f"td[data-date='{day.isoformat()}'] li.item[draggable=true]")
+    assert item.count() == 1
+    item.drag_to(page.locator(f"td[data-date='{target.isoformat()}']"))
+    page.wait_for_load_state()
+    page.locator(f"td[data-date='{target.isoformat()}'] li.item").wait_for()
+    assert page.locator(f"td[data-date='{day.isoformat()}'] li.item").count() == 0
+    pubs = world.admin.get(f"tenants/{world.tid}/posts/{post_id}/publications").get_json()["publications"]
+    assert (pubs[0]["local_time"], pubs[0]["time_zone"]) == (f"{target.isoformat()}T09:15", "America/New_York")
+    assert page.locator(".flash.ok").count() == 1
