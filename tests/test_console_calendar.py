@@ -128,6 +128,9 @@ def test_previous_and_next_move_by_the_period_and_keep_the_filters(app, world):
     assert "date=2030-05-08" in prev and "date=2030-05-22" in nxt
     for link in (prev, nxt):
         assert "network=sandbox" in link and "descendants=0" in link and "view=week" in link
+    for nonsense in ("0001-01-01", "9999-12-31", "2030-13-01", "yesterday"):  # today's month instead
+        r = manager.get(f"/console/calendar?date={nonsense}")
+        assert r.status_code == 200 and utcnow().strftime("%Y-%m") in r.get_data(as_text=True)
     month = manager.get("/console/calendar?date=2030-01-31").get_data(as_text=True)
     assert "date=2030-02-01" in re.search(r'<a href="([^"]+)" rel="next"', month).group(1)
     assert "date=2029-12-01" in re.search(r'<a href="([^"]+)" rel="prev"', month).group(1)

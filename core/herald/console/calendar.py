@@ -52,10 +52,12 @@ class Day:
 
 
 def _parse_day(text: str) -> date | None:
+    """The ISO day ``text`` names, within years the calendar can step through (else None)."""
     try:
-        return date.fromisoformat(text[:10])
+        day = date.fromisoformat(text[:10])
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2200 else None
 
 
 def period(view: str, anchor: date, first_weekday: int) -> tuple[date, date, date, date]:
