@@ -12,7 +12,18 @@ def install(app: Flask) -> None:
     """Set up the console's languages, register its pages and mount every installed plugin's
     console extension at ``/console/x/<plugin>/``. An extension's pages answer only people signed
     in to a tenant that enabled the plugin; its menu entries appear only to them."""
-    from herald.console import accounts, admin, home, i18n, people, posts, roles, tokens  # noqa: F401  (registers the pages)
+    from herald.console import (  # noqa: F401  (registers the pages)
+        accounts,
+        admin,
+        calendar,
+        home,
+        i18n,
+        people,
+        posts,
+        publishing,
+        roles,
+        tokens,
+    )
     from herald.console.blueprint import bp
     from herald.console.labels import label
 

@@ -71,6 +71,7 @@ def _menu() -> list[MenuItem]:
     items = [MenuItem(_("Home"), url_for("console.dashboard"), "console.dashboard")]
     if can_somewhere("posts.view"):
         items.append(MenuItem(_("Posts"), url_for("console.posts"), "console.posts"))
+        items.append(MenuItem(_("Calendar"), url_for("console.calendar"), "console.calendar"))
     if can_somewhere("posts.create"):
         items.append(MenuItem(_("Compose"), url_for("console.compose"), "console.compose"))
     if can_somewhere("units.view"):

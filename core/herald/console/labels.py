@@ -11,6 +11,9 @@ LABELS = {
     "approved": _l("Approved"), "rejected": _l("Rejected"), "scheduled": _l("Scheduled"),
     "publishing": _l("Publishing"), "published": _l("Published"), "partially_published": _l("Partly published"),
     "active": _l("Under way"), "superseded": _l("Superseded"), "withdrawn": _l("Withdrawn"),
+    # publication states
+    "failed": _l("Failed"), "needs_attention": _l("Needs attention"), "cancelled": _l("Cancelled"),
+    "deleted": _l("Deleted from the network"),
     # step states
     "skipped": _l("Skipped"), "blocked": _l("Blocked"), "sent_back": _l("Sent back"), "done": _l("Done"),
     "current": _l("Current"), "waiting": _l("Waiting"),

@@ -16,6 +16,7 @@ from herald.api.views.approvals import approval_out
 from herald.approvals import engine
 from herald.authz import can
 from herald.console.blueprint import back, bp, page, refused, tenant, units_with, who
+from herald.console.publishing import publishing_context
 from herald.content import service
 from herald.content.diff import diff
 from herald.content.models import Post, PostVersion
@@ -73,7 +74,8 @@ def post(post_id: str) -> Response:
         ids |= {d.decider_id for d in review["decisions"] if d.decider_id}
     return page("console/post.html", post=item, content=current.content, versions=versions, compare=compare,
                 review=review, may_decide=may_decide, accounts=accounts, names=_people(ids),
-                may_submit=item.status in engine.SUBMITTABLE and can(session, actor, "posts.edit", item))
+                may_submit=item.status in engine.SUBMITTABLE and can(session, actor, "posts.edit", item),
+                **publishing_context(session, actor, item, current.content))
 
 
 @bp.post("/posts/<post_id>/decision")
