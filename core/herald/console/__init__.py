@@ -12,7 +12,7 @@ def install(app: Flask) -> None:
     """Set up the console's languages, register its pages and mount every installed plugin's
     console extension at ``/console/x/<plugin>/``. An extension's pages answer only people signed
     in to a tenant that enabled the plugin; its menu entries appear only to them."""
-    from herald.console import admin, home, i18n, posts  # noqa: F401  (registers the pages)
+    from herald.console import admin, home, i18n, posts, workflows  # noqa: F401  (registers the pages)
     from herald.console.blueprint import bp
     from herald.console.labels import label
 
