@@ -29,7 +29,7 @@ def _fields(html: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", html):
         name = re.search(r'name="([^"]+)"', tag)
-        if not name or 'type="checkbox"' in tag and "checked" not in tag:
+        if not name or ('type="checkbox"' in tag and "checked" not in tag):
             continue
         value = re.search(r'value="([^"]*)"', tag)
         out[name.group(1)] = value.group(1) if value else ""
@@ -84,7 +84,7 @@ def test_every_step_field_round_trips_through_the_api_view_of_the_workflow(app, 
 
 
 def test_add_move_and_remove_buttons_change_the_form_without_saving(app, world):
-    admin, csrf = sign_in(app, world, "admin")
+    admin, _csrf = sign_in(app, world, "admin")
     url = f"/console/admin/workflows/{world.unit('root')}"
     data = _fields(admin.get(url).get_data(as_text=True))
     assert [data[f"step-{i}-name"] for i in range(3)] == ["Editorial review", "Legal", "Manager sign-off"]
