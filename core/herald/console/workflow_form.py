@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import RAISE, ValidationError
 
 from herald.api.schemas.workflows import WorkflowPut
+from herald.console.form_errors import flatten
 
 STYLE_GUIDE = "style_guide"
 QUORUMS = ("any", "all", "n")
@@ -191,21 +192,6 @@ class WorkflowForm:
             restart = origin.index(restart)
         return ({"name": self.name, "steps": steps, "restart_from_step": restart, "due_calendar": calendar},
                 origin, due_origin)
-
-
-def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as ``{"steps[0].deciders.role": [...]}``."""
-    out: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
-            for k, v in flatten(value, path).items():
-                out.setdefault(k, []).extend(v)
-    elif isinstance(messages, list | tuple):
-        out[prefix] = [str(m) for m in messages]
-    else:
-        out[prefix] = [str(messages)]
-    return out
 
 
 def load(body: dict[str, Any]) -> dict[str, Any]:
