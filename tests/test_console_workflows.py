@@ -186,3 +186,22 @@ def test_a_rule_with_a_bad_key_is_refused_at_its_field_and_not_saved(app, world)
     assert r.status_code == 422
     assert re.search(r'data-field="workflow_key">String does not match', r.get_data(as_text=True))
     assert world.admin.get(f"tenants/{world.tid}/workflow-rules").get_json()["items"] == []
+
+
+def test_a_unit_manager_who_may_not_list_people_names_deciders_by_id(app, world, seed):
+    from console_world import PASSWORD
+
+    from herald.builtin.local_auth import hash_password
+
+    user, _token = seed.user(world.tenant, "tea-boss@acme.test", [("manager", "tea")],
+                             password_hash=hash_password(PASSWORD))
+    world.emails["tea_boss"] = user.email
+    boss, csrf = sign_in(app, world, "tea_boss")
+    html = boss.get(f"/console/admin/workflows/{world.unit('tea')}").get_data(as_text=True)
+    assert world.emails["legal"] not in html and 'name="step-0-user_ids"' in html
+    r = boss.post(f"/console/admin/workflows/{world.unit('tea')}", data={
+        "csrf_token": csrf, "rows": "1", "name": "Tea", "step-0-name": "Named",
+        "step-0-user_ids": f"{world.ids['legal']}\n"})
+    assert r.status_code == 303, r.get_data(as_text=True)
+    assert _api_workflow(world, "tea")["steps"][0]["deciders"]["users"] == [world.ids["legal"]]
+    assert boss.get(f"/console/admin/workflows/{world.unit('coffee')}").status_code in (403, 404)

@@ -85,7 +85,9 @@ class StepRow:
             if day or campaign:
                 due.append({"day": day, "campaign": campaign})
         return cls(name=get("name", 200).strip(), kind=get("kind", 64) or "human_review", role=get("role", 64),
-                   users=[u[:40] for u in form.getlist(p + "users")][:50], external=bool(form.get(p + "external")),
+                   users=list(dict.fromkeys([u[:40] for u in form.getlist(p + "users")]
+                                            + _lines(get("user_ids", 5000))))[:50],
+                   external=bool(form.get(p + "external")),
                    quorum=get("quorum", 16) or "any", approvals_needed=get("approvals_needed", 8).strip() or "1",
                    deadline_hours=get("deadline_hours", 8).strip(), on_deadline=get("on_deadline", 16) or "remind",
                    escalate_to_role=get("escalate_to_role", 64), banned_phrases=get("banned_phrases", 100_000),

@@ -24,6 +24,7 @@ from herald.api.schemas.workflows import RuleIn
 from herald.approvals import rules as rule_service
 from herald.approvals import workflows as wf_service
 from herald.approvals.models import Workflow, WorkflowRule
+from herald.authz import can
 from herald.console.blueprint import back, bp, can_somewhere, page, tenant, units_with, who
 from herald.console.workflow_form import (
     KEY_RE,
@@ -86,7 +87,9 @@ def _choices(unit: OrgUnit) -> dict[str, Any]:
     session = db()
     hooks = runtime().plugins.for_tenant(session, tenant().id)
     kinds = sorted(hooks.classes("herald_approval_step_kinds"), key=lambda c: c.key)
-    users = session.scalars(select(User).where(User.tenant_id == tenant().id).order_by(User.email)).all()
+    # the tenant's people are listed only to those who may see them; others name people by id
+    users = session.scalars(select(User).where(User.tenant_id == tenant().id).order_by(User.email)).all() \
+        if can(session, who(), "users.view", tenant()) else []
     return {"kinds": [{"key": c.key, "name": c.display_name or c.key, "people": c.needs_people,
                        "options": c.options_schema is not None} for c in kinds],
             "roles": people.all_roles(session, tenant().id), "users": users, "quorums": QUORUMS,
@@ -202,7 +205,9 @@ def _rules_page(status: int = 200, editing: dict[str, Any] | None = None,
     found = session.scalars(select(WorkflowRule).where(WorkflowRule.tenant_id == tenant().id,
                                                        WorkflowRule.org_unit_id.in_(ids))
                             .order_by(WorkflowRule.priority, WorkflowRule.created_at)).all()
+    visible = [u.id for u in units_with("accounts.view")]
     accounts = session.scalars(select(SocialAccount).where(SocialAccount.tenant_id == tenant().id,
+                                                           SocialAccount.org_unit_id.in_(visible),
                                                            SocialAccount.archived_at.is_(None))
                                .order_by(SocialAccount.network, SocialAccount.handle)).all()
     keys = sorted(set(session.scalars(select(Workflow.key).where(Workflow.tenant_id == tenant().id))))
