@@ -23,6 +23,7 @@ def install(app: Flask) -> None:
         publishing,
         roles,
         tokens,
+        workflows,
     )
     from herald.console.blueprint import bp
     from herald.console.labels import label

@@ -1,5 +1,6 @@
-"""Console administration: the org tree, people and their grants, plugins per tenant, workflows
-and the audit log. Each action calls the service the API calls, with the person as actor."""
+"""Console administration: the org tree, people and their grants, plugins per tenant and the
+audit log (workflows: :mod:`herald.console.workflows`). Each action calls the service the API
+calls, with the person as actor."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from marshmallow import fields as mf
 from sqlalchemy import select
 
 from herald.api.context import db, runtime
-from herald.approvals import workflows as wf_service
 from herald.audit.models import AuditEvent
 from herald.audit.verify import verify_chain
 from herald.authz import can, require, visible_unit_filter
@@ -174,41 +174,6 @@ def configure_plugin(name: str) -> Response:
     if name in host.infos:
         plugin_service.announce_change(db(), host, tenant().id, name)
     return back("console.plugin", name=name)
-
-
-# ----------------------------------------------------------------------------- workflows
-@bp.get("/admin/workflows")
-def workflows() -> Response:
-    rows = []
-    for unit in units_with("workflows.manage"):
-        found = wf_service.effective_workflow(db(), unit)
-        rows.append({"unit": unit, "workflow": found, "inherited": bool(found and found.org_unit_id != unit.id)})
-    return page("console/workflows.html", rows=rows)
-
-
-@bp.route("/admin/workflows/<unit_id>", methods=["GET", "POST"])
-def workflow(unit_id: str) -> Response:
-    unit = tenancy.get_unit(db(), who(), tenant().id, unit_id, "workflows.manage")
-    if request.method == "POST":
-        form = request.form
-        steps = []
-        rows = form.get("rows", "0")
-        for i in range(min(int(rows), 50) if rows.isdigit() else 0):
-            step_name = form.get(f"step-{i}-name", "").strip()
-            if not step_name or form.get(f"step-{i}-remove"):
-                continue
-            step: dict[str, Any] = {"name": step_name[:200], "kind": form.get(f"step-{i}-kind", "human_review")}
-            if form.get(f"step-{i}-role"):
-                step["deciders"] = {"role": form.get(f"step-{i}-role")}
-            steps.append(step)
-        _act(lambda: wf_service.define(db(), who(), tenant().id, unit.id, name=form.get("name", "").strip()[:200]
-                                       or _("Approval"), steps=steps),
-             _("The workflow was saved."))
-        return back("console.workflow", unit_id=unit.id)
-    found = wf_service.effective_workflow(db(), unit)
-    kinds = sorted(c.key for c in runtime().plugins.for_tenant(db(), tenant().id).classes("herald_approval_step_kinds"))
-    return page("console/workflow.html", unit=unit, workflow=found, kinds=kinds,
-                roles=people.all_roles(db(), tenant().id), steps=list(found.steps) if found else [])
 
 
 # ----------------------------------------------------------------------------- audit

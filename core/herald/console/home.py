@@ -11,7 +11,7 @@ from herald.api.context import browser_session, csrf_exempt, db, set_session_coo
 from herald.approvals import engine
 from herald.auth import sessions
 from herald.console.blueprint import back, bp, page, refused, tenant, user, who
-from herald.console.i18n import LANGUAGES
+from herald.console.i18n import LANGUAGES, preview_language
 from herald.content.service import version
 from herald.errors import HeraldError
 from herald.people import service as people
@@ -29,7 +29,7 @@ def choose_tenant() -> Response:
     if slug:
         found = db().execute(select(Tenant).where(Tenant.slug == slug, Tenant.status == "active")).scalar_one_or_none()
         if found is not None:
-            return redirect(url_for("sign_in.page", slug=found.slug, next=relay), code=303)
+            return redirect(url_for("sign_in.page", slug=found.slug, next=relay, lang=preview_language()), code=303)
         error = _("No organisation with that name here.")
     html = render_template("console/choose_tenant.html", next=relay, error=error, slug=slug)
     return Response(html, status=404 if error else 200, mimetype="text/html")

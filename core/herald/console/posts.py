@@ -9,13 +9,17 @@ from typing import Any
 
 from flask import Response, flash, jsonify, request
 from flask_babel import gettext as _
+from marshmallow import RAISE, ValidationError
 from sqlalchemy import select
 
 from herald.api.context import db
+from herald.api.schemas.content import Content
 from herald.api.views.approvals import approval_out
 from herald.approvals import engine
 from herald.authz import can
-from herald.console.blueprint import back, bp, page, refused, tenant, units_with, who
+from herald.console import compose_media
+from herald.console.blueprint import back, bp, can_somewhere, page, refused, tenant, units_with, who
+from herald.console.form_errors import flatten
 from herald.console.publishing import publishing_context
 from herald.content import service
 from herald.content.diff import diff
@@ -106,18 +110,20 @@ def submit(post_id: str) -> Response:
 
 
 # ----------------------------------------------------------------------------- compose
-def _content_from(form: Any) -> tuple[dict[str, Any], list[int]]:
-    """The post content the form describes, and the form row of each variant (empty rows are
-    left out, so variant ``k`` of the content is form row ``rows[k]``)."""
+def _content_from(form: Any, added: dict[int, list[str]] | None = None) -> tuple[dict[str, Any], list[int]]:
+    """The post content the form describes, and the form row of each variant (rows without text
+    or media are left out, so variant ``k`` of the content is form row ``rows[k]``). ``added``:
+    assets just uploaded, by row."""
     variants, rows = [], []
     for i in range(VARIANT_ROWS):
         text = form.get(f"variant-{i}-text", "")
-        if not text.strip():
+        media = compose_media.media_of(form, i, (added or {}).get(i))
+        if not text.strip() and not media:
             continue
         rows.append(i)
         variants.append({"network": form.get(f"variant-{i}-network") or None,
                          "language": form.get(f"variant-{i}-language") or None,
-                         "text": text[:20_000], "media": [], "first_comment": None})
+                         "text": text[:20_000], "media": media, "first_comment": None})
     return {"title": form.get("title", "")[:300], "targets": form.getlist("targets")[:100], "variants": variants,
             "tags": [], "notes": "", "paid_promotion": False}, rows
 
@@ -147,6 +153,10 @@ def _problems(unit_id: str, content: dict[str, Any], rows: list[int]) -> dict[st
     if problems:
         return problems
     try:
+        Content(unknown=RAISE).load(content)  # the API's schema: what a media item may be
+    except ValidationError as exc:
+        return _by_row(flatten(exc.normalized_messages()), rows)
+    try:
         unit = get_unit(session, who(), tenant().id, unit_id, "posts.create")
         service.validate_content(session, who(), tenant().id, unit, content)
     except ValidationFailed as exc:
@@ -158,8 +168,13 @@ def _problems(unit_id: str, content: dict[str, Any], rows: list[int]) -> dict[st
     return {}
 
 
-def _compose_page(status: int = 200, **context: Any) -> Response:
+def _compose_page(status: int = 200, chosen: dict[int, list[str]] | None = None, **context: Any) -> Response:
+    """The compose form; ``chosen``: the media picked for each row (by default, as posted)."""
     session = db()
+    form = context.get("form") or {}
+    if chosen is None:
+        chosen = {i: form.getlist(f"variant-{i}-media") for i in range(VARIANT_ROWS)} if form else {}
+    picked = {a for ids in chosen.values() for a in ids}
     units = units_with("posts.create")
     unit_ids = [u.id for u in units]
     accounts = session.scalars(select(SocialAccount).where(
@@ -167,7 +182,8 @@ def _compose_page(status: int = 200, **context: Any) -> Response:
         SocialAccount.archived_at.is_(None)).order_by(SocialAccount.network, SocialAccount.handle)).all()
     networks = sorted({a.network for a in accounts})
     return page("console/compose.html", status, units=units, accounts=accounts, networks=networks,
-                rows=range(VARIANT_ROWS), **context)
+                rows=range(VARIANT_ROWS), assets=compose_media.pickable_assets(picked), media_chosen=chosen,
+                may_upload=can_somewhere("media.manage"), **context)
 
 
 @bp.get("/compose")
@@ -185,14 +201,21 @@ def compose_check() -> Response:
 @bp.post("/compose")
 def compose_post() -> Response:
     form = request.form
-    content, rows = _content_from(form)
+    added, upload_problems = compose_media.uploads(form, request.files, range(VARIANT_ROWS))
+    content, rows = _content_from(form, added)
+    chosen = {i: [m["asset_id"] for m in compose_media.media_of(form, i, added.get(i))] for i in range(VARIANT_ROWS)}
     unit_id = form.get("org_unit_id", "")
     action = form.get("action", "check")
+    if added:
+        flash(_("The file was added to the content library and to the variant; it waits for approval "
+                "before the post can be published."), "ok")
+    if upload_problems or action == "upload":
+        return _compose_page(422 if upload_problems else 200, chosen, form=form, problems=upload_problems)
     problems = _problems(unit_id, content, rows)
     if problems or action == "check":
         if not problems:
             flash(_("No problems found."), "ok")
-        return _compose_page(422 if problems else 200, form=form, problems=problems)
+        return _compose_page(422 if problems else 200, chosen, form=form, problems=problems)
     session = db()
     try:
         created = service.create_post(session, who(), tenant().id, org_unit_id=unit_id, content=content,
@@ -201,7 +224,7 @@ def compose_post() -> Response:
     except HeraldError as exc:
         session.rollback()
         errors = getattr(exc, "errors", None) or {"": [exc.detail]}
-        return _compose_page(exc.status, form=form, problems=_by_row(errors, rows))
+        return _compose_page(exc.status, chosen, form=form, problems=_by_row(errors, rows))
     if action == "submit":
         try:
             engine.submit(session, who(), tenant().id, created.id)

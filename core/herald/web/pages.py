@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request
+from flask_babel import gettext
 
 from herald.api.problems import problem
+
+
+def N_(message: str) -> str:  # the name message extractors look for
+    """Mark ``message`` for the catalogues; it is translated where a page shows it (API
+    clients get it as it is)."""
+    return message
 
 
 def wants_json() -> bool:
@@ -16,7 +23,7 @@ def refusal(status: int, title: str, detail: str, slug: str, back: str | None = 
     """A general refusal: problem+json for API clients, a small HTML page for people."""
     if wants_json():
         return problem(status, title, detail, slug)
-    html = render_template("message.html", title=title, detail=detail, back=back)
+    html = render_template("message.html", title=gettext(title), detail=gettext(detail), back=back)
     return Response(html, status=status, mimetype="text/html")
 
 

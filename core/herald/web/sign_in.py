@@ -11,12 +11,14 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from herald.api.context import client_address, csrf_exempt, db, runtime, set_session_cookie
 from herald.auth import links, sessions, signin
+from herald.console.i18n import preview_language
 from herald.errors import HeraldError
 from herald.tenancy.models import Tenant
 from herald.web.pages import safe_relay
@@ -30,6 +32,7 @@ def _tenant(slug: str) -> Tenant:
     tenant = db().execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
     if tenant is None or tenant.status != "active":
         raise HttpNotFound()
+    g.page_tenant = tenant  # its default language applies when the browser names none we speak
     return tenant
 
 
@@ -75,24 +78,24 @@ def sign_in(slug: str) -> Response:
     relay = safe_relay(request.form.get("next"))
     email = request.form.get("email", "")[:320]
     if not _form_ok():
-        return _sign_in_page(tenant, 400, error="The form expired; please try again.", email=email, next=relay)
+        return _sign_in_page(tenant, 400, error=_("The form expired; please try again."), email=email, next=relay)
     session = db()
     try:
         done = signin.password_sign_in(session, runtime(), tenant.slug, email, request.form.get("password", "")[:200],
                                        request.form.get("totp_code", "")[:40] or None, client_address())
     except signin.SecondFactorRequired:
-        return _sign_in_page(tenant, 401, error="Enter the code from your authenticator app.", email=email,
+        return _sign_in_page(tenant, 401, error=_("Enter the code from your authenticator app."), email=email,
                              next=relay, totp=True)
     except signin.TooManyAttempts as exc:
-        resp = _sign_in_page(tenant, 429, error="Too many attempts; please wait and try again.", next=relay)
+        resp = _sign_in_page(tenant, 429, error=_("Too many attempts; please wait and try again."), next=relay)
         resp.headers.update(exc.headers)
         return resp
     except HeraldError as exc:
         return _sign_in_page(tenant, exc.status if exc.status < 500 else 401, error=exc.detail, email=email,
                              next=relay)
-    _, cookie = sessions.start(session, done.user, runtime().settings, via="password", address=client_address(),
-                                 user_agent=request.headers.get("User-Agent"),
-                                 presented=request.cookies.get(sessions.COOKIE))
+    _row, cookie = sessions.start(session, done.user, runtime().settings, via="password", address=client_address(),
+                                    user_agent=request.headers.get("User-Agent"),
+                                    presented=request.cookies.get(sessions.COOKIE))
     session.commit()
     set_session_cookie(cookie)
     return redirect(relay or "/", code=303)
@@ -108,42 +111,42 @@ def _set_password(slug: str, heading: str, button: str, use: Any) -> Response:
     if request.method == "GET":
         return _link_page(tenant, heading, button)
     if not _form_ok():
-        return _link_page(tenant, heading, button, 400, error="The form expired; please try again.")
+        return _link_page(tenant, heading, button, 400, error=_("The form expired; please try again."))
     password = request.form.get("password", "")
     if not MIN_PASSWORD <= len(password) <= 200:
-        return _link_page(tenant, heading, button, 422, error=f"Use at least {MIN_PASSWORD} characters.")
+        return _link_page(tenant, heading, button, 422, error=_("Use at least %(n)s characters.", n=MIN_PASSWORD))
     try:
         use(db(), request.form.get("token", "")[:200], password)
     except HeraldError as exc:
         return _link_page(tenant, heading, button, exc.status, error=exc.detail)
     db().commit()
-    return redirect(url_for("sign_in.page", slug=tenant.slug), code=303)
+    return redirect(url_for("sign_in.page", slug=tenant.slug, lang=preview_language()), code=303)
 
 
 @bp.route("/<slug>/invitation", methods=["GET", "POST"])
 @csrf_exempt
 def invitation(slug: str) -> Response:
-    return _set_password(slug, "Accept your invitation", "Choose password", links.accept_invitation)
+    return _set_password(slug, _("Accept your invitation"), _("Choose password"), links.accept_invitation)
 
 
 @bp.route("/<slug>/reset", methods=["GET", "POST"])
 @csrf_exempt
 def reset(slug: str) -> Response:
-    return _set_password(slug, "Choose a new password", "Set password", links.complete_reset)
+    return _set_password(slug, _("Choose a new password"), _("Set password"), links.complete_reset)
 
 
 @bp.route("/<slug>/forgot", methods=["GET", "POST"])
 @csrf_exempt
 def forgot(slug: str) -> Response:
     tenant = _tenant(slug)
-    args = {"heading": "Reset your password", "button": "Email me a link", "ask_email": True}
+    args = {"heading": _("Reset your password"), "button": _("Email me a link"), "ask_email": True}
     if request.method == "GET":
         return _link_page(tenant, **args)
     if not _form_ok():
-        return _link_page(tenant, status=400, error="The form expired; please try again.", **args)
+        return _link_page(tenant, status=400, error=_("The form expired; please try again."), **args)
     base = runtime().settings.public_url or request.host_url.rstrip("/")
     links.request_reset(db(), runtime(), tenant.slug, request.form.get("email", "")[:320], base)
     db().commit()
-    return _page("message.html", title="Check your email",
-                 detail="If that address belongs to someone here, a reset link is on its way.",
-                 back=url_for("sign_in.page", slug=tenant.slug))
+    return _page("message.html", title=_("Check your email"),
+                 detail=_("If that address belongs to someone here, a reset link is on its way."),
+                 back=url_for("sign_in.page", slug=tenant.slug, lang=preview_language()))

@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from werkzeug.exceptions import NotFound as HttpNotFound
@@ -31,12 +31,13 @@ from herald.auth.sso import STATE_TTL_SECONDS, SsoDeprovisioned, resolve_user
 from herald.clock import utcnow
 from herald.plugin_host.crypto import SecretsUnreadable
 from herald.tenancy.models import Tenant
-from herald.web.pages import refusal, safe_relay
+from herald.web.pages import N_, refusal, safe_relay
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sso", __name__, url_prefix="/auth/sso")
 STATE_COOKIE = "herald_sso_state"
-GENERAL = "Single sign-on did not succeed. Try again, or ask your administrator."
+GENERAL = N_("Single sign-on did not succeed. Try again, or ask your administrator.")
+REFUSED = N_("Sign-in refused")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -48,6 +49,7 @@ def _provider(slug: str, key: str) -> tuple[Tenant, AuthProvider]:
     tenant = session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
     if tenant is None or tenant.status != "active":
         raise HttpNotFound()
+    g.page_tenant = tenant  # the language of the pages shown on the way
     provider = runtime().plugins.for_tenant(session, tenant.id).instance("herald_auth_providers", key)
     if provider is None or not getattr(provider, "redirects", False):
         raise HttpNotFound()
@@ -188,7 +190,7 @@ def _refuse(tenant: Tenant, key: str, reason: str, subject: ExternalIdentity | N
         context.update(subject=subject.subject, email=subject.email)
     audit.record(session, None, "auth.sso_refused", "sso_provider", key, tenant_id=tenant.id, context=context)
     session.commit()
-    resp = refusal(401, "Sign-in refused", GENERAL, "sso-refused", back=f"/sign-in/{tenant.slug}")
+    resp = refusal(401, REFUSED, GENERAL, "sso-refused", back=f"/sign-in/{tenant.slug}")
     resp.delete_cookie(STATE_COOKIE, **_state_cookie_args())
     return resp
 

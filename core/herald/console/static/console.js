@@ -25,6 +25,8 @@
   function check() {
     var data = new FormData(form);
     data.delete("action");
+    // files are uploaded only when the form is sent; the check needs the picked media alone
+    form.querySelectorAll("input[type=file]").forEach(function (f) { data.delete(f.name); });
     fetch(form.getAttribute("data-check"), { method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRF-Token": data.get("csrf_token") } })
       .then(function (r) { return r.ok ? r.json() : null; })
