@@ -463,3 +463,40 @@ def test_a_transaction_appending_many_events_locks_each_chain_head_once_and_keep
         actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.tenant_id == acme.id,
                                                                  AuditEvent.action.like("test.%"))))
     assert sorted(actions) == ["test.after"] + ["test.many"] * 5
+
+
+def test_events_recorded_inside_appended_last_lock_their_chains_at_the_end_in_one_order(
+        seed, acme, herald_runtime):
+    from sqlalchemy import event
+
+    from herald import audit
+    from herald.audit.verify import verify_chain
+
+    other = seed.tenant("globex", {"north": None})
+    locked: list[object] = []
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if "audit_chains" in statement and statement.lstrip().upper().startswith("SELECT"):
+            locked.append(params)
+
+    event.listen(herald_runtime.db.engine, "before_cursor_execute", count)
+    try:
+        with herald_runtime.db.transaction() as s:
+            with audit.appended_last(s):
+                for i in range(3):
+                    audit.record(s, None, "test.late", "thing", f"g{i}", tenant_id=other.id)
+                    audit.record(s, None, "test.late", "thing", f"a{i}", tenant_id=acme.id)
+                    s.flush()  # nothing half-made is written meanwhile
+                assert locked == []
+            assert len(locked) == 2
+            first, second = (str(p) for p in locked)
+            assert (acme.id in first) == (acme.id < other.id) and (other.id in second) == (acme.id < other.id)
+    finally:
+        event.remove(herald_runtime.db.engine, "before_cursor_execute", count)
+    with herald_runtime.db.transaction() as s:
+        for chain in (acme.id, other.id):
+            assert verify_chain(s, chain).ok
+        objects = list(s.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "test.late",
+                                                                    AuditEvent.tenant_id == acme.id)
+                                 .order_by(AuditEvent.chain_seq)))
+    assert objects == ["a0", "a1", "a2"]

@@ -1,5 +1,5 @@
 """The append-only, hash-chained audit trail."""
 
-from herald.audit.log import record, snapshot
+from herald.audit.log import appended_last, record, snapshot
 
-__all__ = ["record", "snapshot"]
+__all__ = ["appended_last", "record", "snapshot"]

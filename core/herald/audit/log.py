@@ -3,6 +3,8 @@ event commit together or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -78,13 +80,12 @@ def record(
 ) -> AuditEvent:
     """Append one event to the tenant's chain (the platform chain when ``tenant_id`` is None).
 
-    ``actor`` None means the system itself (a CLI run without a user, a scheduled job)."""
+    ``actor`` None means the system itself (a CLI run without a user, a scheduled job). Inside
+    :func:`appended_last` the event is appended when that block ends."""
     chain = chain_for(tenant_id)
-    head = _lock_head(session, chain)
     fields: dict[str, Any] = {
         "id": new_id("evt"),
         "chain": chain,
-        "chain_seq": head.last_seq + 1,
         "tenant_id": tenant_id,
         "actor_id": actor.user_id if actor else None,
         "actor_label": actor.audit_label if actor else "system",
@@ -95,13 +96,52 @@ def record(
         "after": jsonable(after),
         "context": jsonable({**(actor.audit_context() if actor else {}), **(context or {})}),
         "at": utcnow(),
-        "prev_hash": head.last_hash,
     }
-    fields["hash"] = event_hash(fields)
     event = AuditEvent(**fields)
+    waiting: list[AuditEvent] | None = session.info.get(_DEFERRED)
+    if waiting is not None:
+        waiting.append(event)
+    else:
+        _append(session, _lock_head(session, chain), event)
+    return event
+
+
+def _append(session: Session, head: AuditChain, event: AuditEvent) -> None:
+    event.chain_seq = head.last_seq + 1
+    event.prev_hash = head.last_hash
+    event.hash = event_hash({c: getattr(event, c) for c in _HASHED})
     session.add(event)
-    head.last_seq = fields["chain_seq"]
-    head.last_hash = fields["hash"]
+    head.last_seq, head.last_hash = event.chain_seq, event.hash
     # Written with the caller's next flush (at the latest, at commit): many events in one
     # transaction go out as one multi-row insert and one update of the head.
-    return event
+
+
+@contextmanager
+def appended_last(session: Session) -> Iterator[None]:
+    """Events recorded inside this block are appended when it ends without error, chain by chain
+    in one sorted order. A transaction holds a chain's head from its first append until it
+    commits, and every change in that tenant waits meanwhile: appending last keeps that short,
+    and the one order keeps two such transactions from deadlocking."""
+    outer = session.info.get(_DEFERRED)
+    waiting: list[AuditEvent] = []
+    session.info[_DEFERRED] = waiting
+    try:
+        yield
+    finally:
+        if outer is None:
+            session.info.pop(_DEFERRED, None)
+        else:
+            session.info[_DEFERRED] = outer
+    if outer is not None:
+        outer.extend(waiting)
+        return
+    for chain in sorted({e.chain for e in waiting}):
+        head = _lock_head(session, chain)
+        for event in waiting:
+            if event.chain == chain:
+                _append(session, head, event)
+
+
+_DEFERRED = "herald.audit.deferred"
+_HASHED = ("chain", "chain_seq", "id", "tenant_id", "actor_id", "actor_label", "action", "object_type", "object_id",
+           "before", "after", "context", "at", "prev_hash")

@@ -243,10 +243,11 @@ def _take_and_prepare(rt: Any, pending: list[str], token: str,
             pub.lease_owner, pub.lease_expires_at = me, now + timedelta(seconds=cfg.lease_s)
         loaded = _load_for(session, pubs)
         calls: dict[str, _Call] = {}
-        for pub in pubs:
-            call = _prepare(session, pub, loaded, cfg, now)
-            if call is not None:
-                calls[pub.id] = call
+        with audit.appended_last(session):
+            for pub in pubs:
+                call = _prepare(session, pub, loaded, cfg, now)
+                if call is not None:
+                    calls[pub.id] = call
         post_of = {pub.id: pub.post_id for pub in pubs}
         # Commits on leaving the transaction: every attempt exists before any network call.
     return len(pubs), calls, post_of
@@ -263,23 +264,24 @@ def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
     with rt.db.transaction() as session:
         posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(post_ids))
                                                    .order_by(Post.id).with_for_update())}
-        if calls:
-            held = {p.id: p for p in session.scalars(select(Publication).where(Publication.id.in_(list(calls)))
-                                                      .order_by(Publication.id).with_for_update())}
-            kept = (_preload(session, SocialAccount, {p.account_id for p in held.values()}),  # noqa: F841
-                    _preload(session, PublicationAttempt, {c.attempt_id for c in calls.values()}))
-            for pub_id, call in calls.items():
-                pub, post = held.get(pub_id), posts.get(post_of[pub_id])
-                if pub is None or post is None:
-                    continue
-                result, error = outcomes[pub_id]
-                if (isinstance(error, AuthExpired) and pub_id not in refreshed and pub.lease_token == token
-                        and pub.state == "publishing"):
-                    to_refresh.append(pub_id)  # refreshed afterwards, each in a transaction of its own
-                    continue
-                if _record(session, pub, post, token, call, result, error, cfg):
-                    again.append(pub_id)
-        refresh_post_statuses(session, list(posts.values()))
+        with audit.appended_last(session):
+            if calls:
+                held = {p.id: p for p in session.scalars(select(Publication).where(Publication.id.in_(list(calls)))
+                                                          .order_by(Publication.id).with_for_update())}
+                kept = (_preload(session, SocialAccount, {p.account_id for p in held.values()}),  # noqa: F841
+                        _preload(session, PublicationAttempt, {c.attempt_id for c in calls.values()}))
+                for pub_id, call in calls.items():
+                    pub, post = held.get(pub_id), posts.get(post_of[pub_id])
+                    if pub is None or post is None:
+                        continue
+                    result, error = outcomes[pub_id]
+                    if (isinstance(error, AuthExpired) and pub_id not in refreshed and pub.lease_token == token
+                            and pub.state == "publishing"):
+                        to_refresh.append(pub_id)  # refreshed afterwards, each in a transaction of its own
+                        continue
+                    if _record(session, pub, post, token, call, result, error, cfg):
+                        again.append(pub_id)
+            refresh_post_statuses(session, list(posts.values()))
     return again, to_refresh
 
 
