@@ -83,6 +83,26 @@ def read_catalogue(code: str) -> _RecordingCatalog:
     return catalog
 
 
+def repeated_lines(code: str) -> list[str]:
+    """Keywords given twice in one entry, e.g. two `msgstr` lines: a union merge of two changes to
+    the same translation leaves both, and Babel's reader silently keeps the first."""
+    repeated, entry, msgid = [], set[str](), ""
+    path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        found = re.match(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s", line)
+        if not found:
+            continue
+        keyword = found.group(1)
+        if keyword in ("msgctxt", "msgid") and any(k.startswith("msgstr") for k in entry):
+            entry = set()
+        if keyword == "msgid":
+            msgid = line[len("msgid "):]
+        if keyword in entry:
+            repeated.append(f"line {number}: {keyword} again for msgid {msgid}")
+        entry.add(keyword)
+    return repeated
+
+
 def placeholders(text: str) -> Counter[str]:
     return Counter(p for p in PERCENT_PLACEHOLDER.findall(text) + BRACE_PLACEHOLDER.findall(text) if p != "%%")
 
@@ -131,10 +151,12 @@ def test_translations_keep_the_placeholders_of_their_message(code: str) -> None:
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
-def test_no_catalogue_holds_a_message_twice(code: str) -> None:
+def test_no_catalogue_holds_a_message_or_a_translation_twice(code: str) -> None:
     times = Counter(m.id if isinstance(m.id, str) else m.id[0] for m in read_catalogue(code).entries)
     twice = sorted(key for key, n in times.items() if n > 1)
     assert not twice, f"{code}: message(s) defined more than once: {twice}"
+    repeated = repeated_lines(code)
+    assert not repeated, f"{code}: entries with a line given twice:\n  " + "\n  ".join(repeated)
 
 
 def test_placeholders_are_recognised_in_both_styles() -> None:
