@@ -721,7 +721,7 @@ def _remember_hints(pub: Publication, error: UncertainOutcome) -> None:
     kept: dict[str, Any] = {}
     for key, value in hints.items():
         try:
-            json.dumps(value)
+            json.dumps(value, allow_nan=False)
         except (TypeError, ValueError):
             log.warning("publication %s: lookup hint %r is not JSON and is left out", pub.id, key)
             continue
