@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from herald.notifications.notifier import Notifier
     from herald.plugin_host.settings import PluginSettings
 
-HOOK_API_VERSION = "1.0"
+HOOK_API_VERSION = "1.1"
 PROJECT = "herald"
 
 hookspec = pluggy.HookspecMarker(PROJECT)

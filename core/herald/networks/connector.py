@@ -17,12 +17,13 @@ proxies can point it anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, ClassVar
 
-from herald.networks.errors import NotSupported
+from herald.networks.errors import JSON, NotSupported
 from herald.plugin_host.bound import TenantBound
 
 
@@ -114,7 +115,10 @@ class MediaFile:
 @dataclass(frozen=True)
 class PublishRequest:
     """What to publish on one account. ``publication_id`` is Herald's id for this (variant,
-    account) pair: stable across attempts, usable as a marker for lookups."""
+    account) pair: stable across attempts, usable as a marker for lookups. ``lookup_hints``
+    (read-only, empty unless an earlier attempt ended uncertain) holds the hints that attempt's
+    :class:`~herald.networks.errors.UncertainOutcome` carried, merged over successive uncertain
+    attempts: what ``find_published`` needs to find the post again."""
 
     publication_id: str
     text: str
@@ -125,6 +129,7 @@ class PublishRequest:
     first_comment: str | None = None
     language: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    lookup_hints: Mapping[str, JSON] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,10 @@ class PublishResult:
     url: str | None = None
     #: remote ids of further parts (thread replies, first comment), in order.
     extra_ids: list[str] = field(default_factory=list)
+    #: the network's own usage signals say this account must not call again before this
+    #: instant (its window or daily quota is used up): the engine holds the account's other
+    #: publications until then, as after :class:`~herald.networks.errors.RateLimited`.
+    pause_until: datetime | None = None
 
 
 @dataclass(frozen=True)

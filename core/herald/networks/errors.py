@@ -7,7 +7,12 @@ needed" (:class:`AuthExpired`, :class:`AuthRevoked`), fail with the network's me
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeAlias
+
+#: A value that survives ``json.dumps`` and a round trip through the database.
+JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
 
 
 class NotSupported(Exception):
@@ -66,4 +71,16 @@ class DuplicateContent(PermanentError):
 
 class UncertainOutcome(NetworkError):
     """The request may have created the post (timeout after sending, 5xx on a create). The
-    engine must not blindly retry: it looks the post up or marks the publication for attention."""
+    engine must not blindly retry: it looks the post up or marks the publication for attention.
+
+    ``hints`` is what the connector learnt before the outcome became uncertain and needs to
+    find the post again: the id of a container handed to a two-step publish, the ids of the
+    parts of a thread that were created. Keys are the connector's own (prefix them with its
+    key); values must be JSON (they are stored on the publication). The engine merges the hints
+    of successive uncertain attempts and passes them back to ``find_published`` as
+    :attr:`PublishRequest.lookup_hints`."""
+
+    def __init__(self, message: str, *, hints: Mapping[str, JSON] | None = None, code: str | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(message, code=code, status=status)
+        self.hints: dict[str, JSON] = dict(hints or {})

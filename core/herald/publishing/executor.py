@@ -8,6 +8,7 @@ can, otherwise set aside for a person — and never blindly created again."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -17,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select, tuple_, update
@@ -401,8 +403,10 @@ def _request(pub: Publication, version: PostVersion | None) -> PublishRequest | 
         return None
     media = [MediaFile(kind=m.get("kind", "image"), mime_type=_mime(m), size=0, url=m.get("url"),
                        read=_no_bytes, alt_text=m.get("alt_text")) for m in variant.get("media", [])]
+    hints = dict(pub.lookup_hints or {}) if pub.uncertain_since is not None else {}
     return PublishRequest(publication_id=pub.id, text=variant.get("text", ""), media=media,
-                          first_comment=variant.get("first_comment"), language=variant.get("language"))
+                          first_comment=variant.get("first_comment"), language=variant.get("language"),
+                          lookup_hints=MappingProxyType(hints))
 
 
 def _mime(media: dict[str, Any]) -> str:
@@ -481,6 +485,7 @@ def _prepare(session: Session, pub: Publication, loaded: _Loaded, cfg: EngineCon
     session.add(attempt)
     if kind == "publish":
         pub.uncertain_since = now  # until the network answers, the post may exist
+        pub.lookup_hints = {}  # hints describe the attempts since this one only
     not_before = (pub.uncertain_since - LOOKUP_SKEW) if kind == "lookup" and pub.uncertain_since else None
     return _Call(kind, attempt.id, connector, tokens.connected_account(session, account, cred), request, not_before,
                  earlier_uncertain)
@@ -535,7 +540,7 @@ def _finish_attempt(session: Session, call: _Call, outcome: str, error: NetworkE
 
 def _published(session: Session, pub: Publication, post: Post, result: PublishResult) -> None:
     pub.remote_id, pub.remote_url, pub.extra_ids = result.remote_id, result.url, list(result.extra_ids)
-    pub.published_at, pub.uncertain_since = utcnow(), None
+    pub.published_at, pub.uncertain_since, pub.lookup_hints = utcnow(), None, {}
     pub.last_error = pub.last_error_code = None
     _settle(session, pub, post, "published", None, None)
 
@@ -555,6 +560,9 @@ def _record(session: Session, pub: Publication, post: Post, token: str, call: _C
             if pub.state != "published":
                 pub.lease_token = pub.lease_owner = pub.lease_expires_at = None
                 _published(session, pub, post, result)
+            _pause(session, pub, account, result, utcnow())
+        elif isinstance(error, UncertainOutcome) and pub.uncertain_since is not None:
+            _remember_hints(pub, error)  # whoever looks the post up next can use them
         return False
     now = utcnow()
 
@@ -563,9 +571,10 @@ def _record(session: Session, pub: Publication, post: Post, token: str, call: _C
             if result is not None:
                 _finish_attempt(session, call, "found", remote_id=result.remote_id)
                 _published(session, pub, post, result)
+                _pause(session, pub, account, result, now)
                 return False
             _finish_attempt(session, call, "not_found")
-            pub.uncertain_since = None  # certainly not there: publishing now is safe
+            pub.uncertain_since, pub.lookup_hints = None, {}  # certainly not there: publishing now is safe
             return True
         if isinstance(error, (AuthRevoked, AuthExpired)):
             _finish_attempt(session, call, "auth_revoked", error)
@@ -575,12 +584,15 @@ def _record(session: Session, pub: Publication, post: Post, token: str, call: _C
             return False
         net = error if isinstance(error, NetworkError) else None
         _finish_attempt(session, call, "uncertain", net or NetworkError(repr(error)))
+        if isinstance(error, UncertainOutcome):
+            _remember_hints(pub, error)
         return _retry_later(session, pub, post, account, error, cfg, now)
 
     # a publish attempt
     if error is None and result is not None:
         _finish_attempt(session, call, "published", remote_id=result.remote_id)
         _published(session, pub, post, result)
+        _pause(session, pub, account, result, now)
         return False
     if isinstance(error, DuplicateContent):
         _finish_attempt(session, call, "duplicate", error)
@@ -607,6 +619,8 @@ def _record(session: Session, pub: Publication, post: Post, token: str, call: _C
             return False
         net = error if isinstance(error, NetworkError) else NetworkError(f"Unexpected error: {error!r}")
         _finish_attempt(session, call, "uncertain", net)
+        if isinstance(error, UncertainOutcome):
+            _remember_hints(pub, error)
         pub.last_error, pub.last_error_code = net.message, net.code or "uncertain"
         if call.connector.capabilities.supports_lookup:
             return _retry_later(session, pub, post, account, net, cfg, now, keep_uncertain=True)
@@ -666,18 +680,56 @@ def _rate_limited(session: Session, pub: Publication, account: SocialAccount, er
                   cfg: EngineConfig, now: datetime) -> bool:
     until = error.reset_at if error.reset_at and error.reset_at > now else now + timedelta(
         seconds=cfg.default_rate_limit_wait_s)
-    cred = tokens.credential(session, account)
-    cred.blocked_until, cred.blocked_reason = until, error.message
     pub.last_error, pub.last_error_code = error.message, error.code or "rate_limited"
     _wait(pub, until)
-    # Everything else due on this account before the reset waits too, without calling. Rows
+    _hold_account(session, pub, account, until, error.message)
+    return False
+
+
+def _pause(session: Session, pub: Publication, account: SocialAccount, result: PublishResult | None,
+           now: datetime) -> None:
+    """A success whose usage signals say the account's allowance is spent: hold the account
+    until ``result.pause_until``, as a rate limit does, so that nothing calls early."""
+    until = result.pause_until if result is not None else None
+    if until is None:
+        return
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=now.tzinfo)
+    held = tokens.credential(session, account).blocked_until
+    if until <= now or (held is not None and held >= until):
+        return
+    _hold_account(session, pub, account, until,
+                  f"The network's usage limits for this account are reached; publishing resumes at "
+                  f"{until.isoformat(timespec='seconds')}.")
+
+
+def _hold_account(session: Session, pub: Publication, account: SocialAccount, until: datetime,
+                  reason: str) -> None:
+    cred = tokens.credential(session, account)
+    cred.blocked_until, cred.blocked_reason = until, reason
+    # Everything else due on this account before then waits too, without calling. Rows
     # another worker holds are skipped (no lock cycles): they see ``blocked_until`` themselves.
     waiting = select(Publication.id).where(
         Publication.account_id == account.id, Publication.state == "scheduled", Publication.due_at < until,
         Publication.id != pub.id).with_for_update(skip_locked=True)
     session.execute(update(Publication).where(Publication.id.in_(waiting))
                     .values(due_at=until))
-    return False
+
+
+def _remember_hints(pub: Publication, error: UncertainOutcome) -> None:
+    """Merge the hints of an uncertain outcome into the publication's (later values win). Hints
+    that are not JSON are left out with a warning: they could not be stored."""
+    hints = getattr(error, "hints", None) or {}
+    kept: dict[str, Any] = {}
+    for key, value in hints.items():
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            log.warning("publication %s: lookup hint %r is not JSON and is left out", pub.id, key)
+            continue
+        kept[str(key)] = value
+    if kept:
+        pub.lookup_hints = {**(pub.lookup_hints or {}), **kept}  # a new dict: the column sees the change
 
 
 def _refresh(session: Session, pub_id: str, token: str, call: _Call, error: AuthExpired,

@@ -64,6 +64,9 @@ class Publication(Base):
     remote_id: Mapped[str | None] = mapped_column(String(200))
     remote_url: Mapped[str | None] = mapped_column(String(2000))
     extra_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: what uncertain attempts told the connector's lookup (``UncertainOutcome.hints``, merged);
+    #: emptied when a publish attempt starts and when the publication is published
+    lookup_hints: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_code: Mapped[str | None] = mapped_column(String(100))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,13 +19,16 @@ Subclass :class:`ConnectorContract` in the plugin's tests and provide three fixt
 The suite checks the publish → find_published → delete round trip, that ``validate`` answers
 with :class:`~herald.networks.connector.Problem` objects, that what the capabilities promise
 is there (and what they do not promise raises ``NotSupported``), and that failures arrive as
-the typed errors of :mod:`herald.networks.errors`, never as raw HTTP or socket exceptions.
+the typed errors of :mod:`herald.networks.errors`, never as raw HTTP or socket exceptions;
+an :class:`~herald.networks.errors.UncertainOutcome`'s ``hints`` must be JSON (Herald stores
+them) and a result's ``pause_until`` an aware instant.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -39,7 +42,7 @@ from herald.networks.connector import (
     PublishResult,
     VariantDraft,
 )
-from herald.networks.errors import NetworkError, NotSupported
+from herald.networks.errors import NetworkError, NotSupported, UncertainOutcome
 
 ErrorCase = tuple[str, Callable[[], None], type[NetworkError]]
 
@@ -75,6 +78,7 @@ class ConnectorContract:
         request = self.request()
         result = connector.publish(account, request)
         assert isinstance(result, PublishResult) and isinstance(result.remote_id, str) and result.remote_id
+        assert_pause_is_an_instant(result)
         caps = connector.capabilities
         if caps.supports_lookup:
             found = connector.find_published(account, request, started)
@@ -112,3 +116,22 @@ class ConnectorContract:
                 connector.publish(account, self.request())
             assert isinstance(caught.value, expected), f"{name}: got {type(caught.value).__name__}"
             assert caught.value.message, f"{name}: the error carries no message for people"
+            if isinstance(caught.value, UncertainOutcome):
+                assert_hints_are_json(caught.value, name)
+
+
+def assert_hints_are_json(error: UncertainOutcome, name: str = "uncertain outcome") -> None:
+    """Herald stores an uncertain outcome's hints on the publication: string keys, JSON values."""
+    hints = getattr(error, "hints", None)
+    assert isinstance(hints, dict), f"{name}: UncertainOutcome.hints must be a dict"
+    assert all(isinstance(k, str) for k in hints), f"{name}: hint keys must be strings"
+    try:
+        json.dumps(hints, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(f"{name}: UncertainOutcome.hints must be JSON: {exc}") from exc
+
+
+def assert_pause_is_an_instant(result: PublishResult) -> None:
+    pause = result.pause_until
+    assert pause is None or (isinstance(pause, datetime) and pause.tzinfo is not None), \
+        "PublishResult.pause_until must be None or a timezone-aware datetime"

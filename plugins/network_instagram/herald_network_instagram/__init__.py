@@ -14,7 +14,7 @@ from herald_network_instagram.settings import SETTINGS, InstagramSettings
 if TYPE_CHECKING:
     from flask import Flask
 
-HERALD_HOOK_API = "1.0"
+HERALD_HOOK_API = "1.1"
 
 __all__ = ["InstagramConnector", "InstagramSettings", "Usage"]
 

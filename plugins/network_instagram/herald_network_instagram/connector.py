@@ -32,9 +32,9 @@ from herald.plugins import (
     UncertainOutcome,
     VariantDraft,
 )
-from herald_network_instagram.error_map import to_herald
+from herald_network_instagram.error_map import MAX_REGAIN_MINUTES, to_herald
 from herald_network_instagram.graph import GraphClient, GraphError, Usage
-from herald_network_instagram.publishing import Publisher, limit_error, quota_reset
+from herald_network_instagram.publishing import CONTAINER_HINT, Publisher, limit_error, quota_reset
 from herald_network_instagram.settings import DEFAULT_DIALOGS, DEFAULT_SCOPES, defaults
 
 MAX_HASHTAGS = 30
@@ -53,6 +53,8 @@ IMAGE_TYPES = ("image/jpeg", "image/jpg")
 VIDEO_TYPES = ("video/mp4", "video/quicktime")
 MIN_ASPECT, MAX_ASPECT = 4 / 5 - 0.005, 1.91 + 0.005  # Meta rounds; allow for it
 MIN_REEL_S, MAX_REEL_S = 3, 15 * 60
+#: a usage figure at or above this (percent of the allowance) means the account is at its limit
+USAGE_LIMIT_PERCENT = 100.0
 
 
 class InstagramConnector(NetworkConnector):
@@ -120,14 +122,17 @@ class InstagramConnector(NetworkConnector):
     def publish(self, account: ConnectedAccount, request: PublishRequest) -> PublishResult:
         """Quota check, containers (children first for a carousel), status checks until
         FINISHED, then media_publish. A timeout or 5xx on media_publish raises
-        :class:`UncertainOutcome` carrying ``container_id``."""
+        :class:`UncertainOutcome` hinting ``instagram_container_id``. A success that leaves the
+        account at its limit (a usage header at 100 %, or the rolling publishing quota used up
+        by this post) carries ``pause_until``."""
         token = self._token(account)
         publisher = Publisher(self.graph, account.remote_id, token,
                               poll_interval=float(self.conf["container_poll_interval_s"]),
                               poll_limit=int(self.conf["container_poll_limit"]),
                               sleep=self.sleep, fail=self._fail)
         children, parent = publisher.plan(request)
-        self.check_quota(account)
+        self.graph.forget_thread_usage()  # only this publication's answers count for its pause
+        quota = self.check_quota(account)
         try:
             container = publisher.build(children, parent)
             media_id = publisher.publish(container, lambda: publisher.build(children, parent))
@@ -135,37 +140,61 @@ class InstagramConnector(NetworkConnector):
             if (exc.code and "2207042" in exc.code) or exc.code == "9":
                 raise self._quota_error(account, token, exc.message) from exc
             raise
-        return PublishResult(remote_id=media_id, url=self._permalink(media_id, token))
+        url = self._permalink(media_id, token)
+        return PublishResult(remote_id=media_id, url=url, pause_until=self._pause_after(account, token, quota))
 
-    def check_quota(self, account: ConnectedAccount) -> None:
+    def _pause_after(self, account: ConnectedAccount, token: str,
+                     quota: tuple[int, int, int] | None) -> datetime | None:
+        """When Meta's signals say the account is at its limit after this post: the usage
+        headers' regain time (else the throttle fallback), or when the rolling quota this post
+        used up frees a slot; the later of the two."""
+        now = self.now()
+        pauses: list[datetime] = []
+        usage = self.graph.thread_usage()
+        if usage is not None and usage.highest_percent >= USAGE_LIMIT_PERCENT:
+            wait = (timedelta(minutes=min(usage.regain_minutes, MAX_REGAIN_MINUTES)) if usage.regain_minutes > 0
+                    else timedelta(seconds=float(self.conf["throttle_fallback_wait_s"])))
+            pauses.append(now + wait)
+        if quota is not None:
+            used, total, duration = quota
+            if used + 1 >= total:  # this post took the last slot (a carousel counts once)
+                pauses.append(self._quota_reset(account, token, used + 1, total, duration))
+        until = max(pauses) if pauses else None
+        return until if until is not None and until > now else None
+
+    def check_quota(self, account: ConnectedAccount) -> tuple[int, int, int] | None:
         """Raise :class:`RateLimited` when the account's rolling publishing quota is used up
-        (the smaller of Meta's ``quota_total`` and the tenant's setting counts)."""
+        (the smaller of Meta's ``quota_total`` and the tenant's setting counts); else (posts
+        used, posts allowed, window in seconds), or None when Meta did not say."""
         token = self._token(account)
         body = self._call("GET", f"{account.remote_id}/content_publishing_limit", token,
                           {"fields": "quota_usage,config"})
         data = body.get("data")
         entry = data[0] if isinstance(data, list) and data else data if isinstance(data, dict) else {}
         if not isinstance(entry, dict):
-            return
+            return None
         used = _as_int(entry.get("quota_usage"))
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         total = int(self.conf["publishing_quota_per_day"])
         if _as_int(config.get("quota_total")):
             total = min(total, _as_int(config["quota_total"]))
+        duration = _as_int(config.get("quota_duration")) or 86400
         if used is not None and used >= total:
-            duration = _as_int(config.get("quota_duration")) or 86400
             raise self._quota_error(account, token, f"The account has published {used} of {total} posts "
                                     f"allowed per {duration // 3600} h.", used=used, total=total, duration=duration)
+        return None if used is None else (used, total, duration)
 
     def _quota_error(self, account: ConnectedAccount, token: str, message: str, *, used: int = 0,
                      total: int = 0, duration: int = 86400) -> RateLimited:
-        now = self.now()
+        return limit_error(message, self._quota_reset(account, token, used, total, duration), "9/2207042")
+
+    def _quota_reset(self, account: ConnectedAccount, token: str, used: int, total: int, duration: int) -> datetime:
+        """When the used-up rolling quota frees a slot, from the account's recent posts' dates."""
         stamps: list[datetime] = []
         with contextlib.suppress(NetworkError):  # without the dates, the fallback wait applies
             stamps = [ts for item in self._recent_media(account.remote_id, token, "id,timestamp")
                       if (ts := _parse_time(item.get("timestamp")))]
-        reset = quota_reset(stamps, now, duration, used, total, float(self.conf["quota_fallback_wait_s"]))
-        return limit_error(message, reset, "9/2207042")
+        return quota_reset(stamps, self.now(), duration, used, total, float(self.conf["quota_fallback_wait_s"]))
 
     def _permalink(self, media_id: str, token: str) -> str | None:
         try:
@@ -178,11 +207,12 @@ class InstagramConnector(NetworkConnector):
     def find_published(self, account: ConnectedAccount, request: PublishRequest,
                        not_before: datetime) -> PublishResult | None:
         """The container's status tells whether the post went out (``PUBLISHED``); the container
-        id comes from ``request.options["instagram_container_id"]`` (the engine copies it from
-        :class:`UncertainOutcome`). Without it, or to learn the media id, the account's recent
-        media are searched for the exact caption, published at or after ``not_before``."""
+        id comes from ``request.lookup_hints["instagram_container_id"]`` (hinted by the uncertain
+        attempt; ``request.options`` is still read for callers that put it there). Without it,
+        or to learn the media id, the account's recent media are searched for the exact caption,
+        published at or after ``not_before``."""
         token = self._token(account)
-        container_id = request.options.get("instagram_container_id")
+        container_id = request.lookup_hints.get(CONTAINER_HINT) or request.options.get(CONTAINER_HINT)
         if container_id is not None and not _GRAPH_ID_RE.fullmatch(str(container_id)):
             raise PermanentError("instagram_container_id must be the numeric id Instagram gave the container.",
                                  code="bad_container_id")

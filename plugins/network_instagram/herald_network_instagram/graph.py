@@ -4,6 +4,7 @@ parsed into :class:`GraphError`, and the usage headers parsed into :class:`Usage
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -109,6 +110,15 @@ class GraphClient:
         self.timeout = timeout
         self.last_usage: Usage | None = None
         self._http: httpx.Client | None = None
+        self._mine = threading.local()
+
+    def thread_usage(self) -> Usage | None:
+        """The latest usage headers answered to this thread (one connector instance serves
+        concurrent publications, each in a thread of its own)."""
+        return getattr(self._mine, "usage", None)
+
+    def forget_thread_usage(self) -> None:
+        self._mine.usage = None
 
     @property
     def http(self) -> httpx.Client:
@@ -153,7 +163,7 @@ class GraphClient:
             raise GraphError(f"The connection to Instagram failed: {type(exc).__name__}", status=None) from exc
         usage = parse_usage(resp.headers)
         if usage is not None:
-            self.last_usage = usage
+            self.last_usage = self._mine.usage = usage
         body = _json(resp)
         if 200 <= resp.status_code < 300 and isinstance(body, dict) and "error" not in body:
             return body

@@ -195,11 +195,14 @@ class Publisher:
                              code="9007/2207027", retry_after=60.0)
 
 
+#: The lookup hint naming the container handed to media_publish.
+CONTAINER_HINT = "instagram_container_id"
+
+
 def uncertain(exc: UncertainOutcome, container_id: str) -> UncertainOutcome:
-    """Attach the container id, which :meth:`InstagramConnector.find_published` needs to tell
-    whether the post went out (see the README: the engine passes it back in the request's
-    options as ``instagram_container_id``)."""
-    exc.container_id = container_id  # type: ignore[attr-defined]
+    """Hint the container id, which :meth:`InstagramConnector.find_published` needs to tell
+    whether the post went out: the engine hands it back in ``request.lookup_hints``."""
+    exc.hints = {**exc.hints, CONTAINER_HINT: container_id}
     exc.message = f"{exc.message} (container {container_id})"
     exc.args = (exc.message,)
     return exc
@@ -222,4 +225,5 @@ def limit_error(message: str, reset_at: datetime, code: str) -> RateLimited:
     return RateLimited(message, reset_at=reset_at, scope="account", code=code)
 
 
-__all__ = ["Container", "ContainerExpired", "Publisher", "limit_error", "quota_reset", "uncertain"]
+__all__ = ["CONTAINER_HINT", "Container", "ContainerExpired", "Publisher", "limit_error", "quota_reset",
+           "uncertain"]

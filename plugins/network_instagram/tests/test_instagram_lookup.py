@@ -28,10 +28,10 @@ def test_a_post_that_went_out_despite_the_failure_is_found_by_its_container(grap
     started = datetime.now(UTC)
     exc = _uncertain(connector, account, req())
     graph.publish_mode = "ok"
-    found = connector.find_published(account, req(instagram_container_id=exc.container_id), started)
+    found = connector.find_published(account, req(instagram_container_id=exc.hints["instagram_container_id"]), started)
     assert found is not None
     assert found.remote_id == graph.media[0]["id"]
-    assert graph.calls_to("GET", exc.container_id)[-1]["fields"] == "status_code,status"
+    assert graph.calls_to("GET", exc.hints["instagram_container_id"])[-1]["fields"] == "status_code,status"
 
 
 @pytest.mark.parametrize("mode", ["500_before", "slow_before"])
@@ -40,7 +40,8 @@ def test_a_post_that_did_not_go_out_is_reported_absent(graph, connector, account
     started = datetime.now(UTC)
     exc = _uncertain(connector, account, req())
     assert graph.media == []
-    assert connector.find_published(account, req(instagram_container_id=exc.container_id), started) is None
+    container_id = exc.hints["instagram_container_id"]
+    assert connector.find_published(account, req(instagram_container_id=container_id), started) is None
 
 
 def test_without_the_container_id_the_exact_caption_among_recent_media_decides(graph, connector, account):
@@ -64,7 +65,7 @@ def test_a_published_container_whose_media_is_not_listed_yet_stays_uncertain(gra
     exc = _uncertain(connector, account, req())
     graph.media.clear()
     with pytest.raises(UncertainOutcome):
-        connector.find_published(account, req(instagram_container_id=exc.container_id), started)
+        connector.find_published(account, req(instagram_container_id=exc.hints["instagram_container_id"]), started)
 
 
 def test_deleting_a_post_is_not_supported(connector, account):

@@ -10,7 +10,7 @@ from herald_network_x.ratelimit import RateLimitStatus
 from herald_network_x.settings import SETTINGS, XSettings
 from herald_network_x.text import weighted_length
 
-HERALD_HOOK_API = "1.0"
+HERALD_HOOK_API = "1.1"
 
 __all__ = ["RateLimitStatus", "XConnector", "XSettings", "weighted_length"]
 

@@ -3,6 +3,7 @@ media), reconcile after an uncertain outcome, delete, and read metrics, mentions
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,9 @@ METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impress
 SEARCH_WINDOW = timedelta(days=7)
 #: X accepts at most 100 ids per lookup.
 LOOKUP_BATCH = 100
+#: The lookup hint naming the posts of a thread created before an attempt became uncertain.
+THREAD_HINT = "x_thread_ids"
+_POST_ID_RE = re.compile(r"^\d{1,30}$")
 
 
 class XConnector(NetworkConnector):
@@ -78,10 +82,19 @@ class XConnector(NetworkConnector):
     def _url(self, name: str) -> str:
         return str(self._cfg(name)).rstrip("/")
 
-    def _http(self) -> XHttp:
+    def _http(self, also: Callable[[RateLimitStatus], None] | None = None) -> XHttp:
+        """``also`` receives this conversation's rate-limit headers too (the instance is shared
+        by concurrent calls, so :attr:`last_rate_limit` may belong to another account)."""
         timeout = httpx.Timeout(float(self._cfg("timeout_seconds")),
                                 connect=float(self._cfg("connect_timeout_seconds")))
-        return XHttp(timeout, self._remember_limits)
+        if also is None:
+            return XHttp(timeout, self._remember_limits)
+
+        def both(limits: RateLimitStatus) -> None:
+            self._remember_limits(limits)
+            also(limits)
+
+        return XHttp(timeout, both)
 
     def _remember_limits(self, limits: RateLimitStatus) -> None:
         self.last_rate_limit = limits
@@ -146,7 +159,8 @@ class XConnector(NetworkConnector):
     def publish(self, account: ConnectedAccount, request: PublishRequest) -> PublishResult:
         token = _token(account)
         parts = _parts(request)
-        with self._http() as http:
+        seen: list[RateLimitStatus] = []
+        with self._http(seen.append) as http:
             media_ids = self._upload_all(http, token, request)
             head = self._create(http, token, _post_body(request, parts[0], media_ids, request.reply_to,
                                                         request.quote_of))
@@ -157,13 +171,20 @@ class XConnector(NetworkConnector):
                                                               "reply": {"in_reply_to_tweet_id": created[-1]}}))
                 except NetworkError as exc:
                     # The head exists: repeating publish would post it twice, so whatever went
-                    # wrong with a later part, the outcome is for the engine to reconcile.
-                    failure = UncertainOutcome(
+                    # wrong with a later part, the outcome is for the engine to reconcile; the
+                    # lookup is told which parts exist.
+                    raise UncertainOutcome(
                         f"Published {len(created)} of {len(parts)} parts ({', '.join(created)}); "
-                        f"part {len(created) + 1} failed: {exc.message}", code="partial_thread")
-                    failure.created_ids = list(created)  # type: ignore[attr-defined]
-                    raise failure from exc
-        return PublishResult(remote_id=head, url=self._post_url(account, head), extra_ids=created[1:])
+                        f"part {len(created) + 1} failed: {exc.message}", code="partial_thread",
+                        hints={THREAD_HINT: list(created)}) from exc
+        return PublishResult(remote_id=head, url=self._post_url(account, head), extra_ids=created[1:],
+                             pause_until=self._pause_after(seen))
+
+    def _pause_after(self, seen: list[RateLimitStatus]) -> datetime | None:
+        """When the last answer of a publish says a window or a daily limit is used up: its
+        reset, so the engine holds the account instead of earning a 429."""
+        until = seen[-1].spent_until() if seen else None
+        return until if until is not None and until > self.now() else None
 
     def _upload_all(self, http: XHttp, token: str, request: PublishRequest) -> list[str]:
         if not request.media:
@@ -200,6 +221,9 @@ class XConnector(NetworkConnector):
         token = _token(account)
         parts = _parts(request)
         since = _aware(not_before)
+        hinted = _thread_hint(request)
+        if hinted:
+            return self._find_hinted_thread(account, token, parts, hinted, since)
         if self.now() - since > SEARCH_WINDOW:
             raise UncertainOutcome("The attempt is older than X's recent search reaches.", code="beyond_search")
         with self._http() as http:
@@ -220,10 +244,44 @@ class XConnector(NetworkConnector):
             reply = next((p for p in posts if same_text(text, _text(p))
                           and _refers(p, "replied_to", found[-1])), None)
             if reply is None:
+                # Named as hints: the next lookup reads these posts by id instead of searching.
                 raise UncertainOutcome(
                     f"X shows {len(found)} of {len(parts)} parts of this thread ({', '.join(found)}); "
-                    f"part {len(found) + 1} is missing.", code="partial_thread")
+                    f"part {len(found) + 1} is missing.", code="partial_thread", hints={THREAD_HINT: found})
             found.append(str(reply["id"]))
+        return PublishResult(remote_id=found[0], url=self._post_url(account, found[0]), extra_ids=found[1:])
+
+    def _find_hinted_thread(self, account: ConnectedAccount, token: str, parts: list[str], hinted: list[str],
+                            since: datetime) -> PublishResult:
+        """An earlier attempt named the parts it created: read them by id (no search lag), then
+        look for the parts after them among the account's recent posts (the part that failed
+        may exist after all). Nothing is posted: a thread cut short is what exists on X, the
+        head first, the rest as ``extra_ids``."""
+        with self._http() as http:
+            r = http.call("GET", f"{self._url('api_base_url')}/2/tweets", token=token,
+                          params={"ids": ",".join(hinted[:LOOKUP_BATCH]), "tweet.fields": TWEET_FIELDS})
+            existing = {str(p.get("id")) for p in _items(_obj(json_body(r)).get("data"))}
+            if hinted[0] not in existing:
+                raise UncertainOutcome(f"X no longer shows post {hinted[0]}, the first part of this thread; "
+                                       "check the account.", code="thread_head_missing")
+            found: list[str] = []
+            for post_id in hinted[:len(parts)]:
+                if post_id not in existing:
+                    break
+                found.append(post_id)
+            rest = parts[len(found):]
+            if rest and self.now() - since <= SEARCH_WINDOW:
+                lag = timedelta(seconds=float(self._cfg("search_index_lag_seconds")))
+                if self.now() - since < lag:
+                    raise UncertainOutcome("X's search may not show the rest of the thread yet; look again later.",
+                                           code="search_lag", hints={THREAD_HINT: found})
+                posts, _ = self._own_posts_since(http, token, account, since)
+                for text in rest:
+                    reply = next((p for p in posts if same_text(text, _text(p))
+                                  and _refers(p, "replied_to", found[-1])), None)
+                    if reply is None:
+                        break
+                    found.append(str(reply["id"]))
         return PublishResult(remote_id=found[0], url=self._post_url(account, found[0]), extra_ids=found[1:])
 
     def _own_posts_since(self, http: XHttp, token: str, account: ConnectedAccount,
@@ -323,6 +381,16 @@ def _token(account: ConnectedAccount) -> str:
     if account.tokens is None or not account.tokens.access_token:
         raise AuthRevoked("This X account has no tokens; it needs reconnecting.", code="not_connected")
     return account.tokens.access_token
+
+
+def _thread_hint(request: PublishRequest) -> list[str]:
+    """The thread's created post ids from the lookup hints; ids that are not X's numeric ids
+    are not trusted (they would end up in a URL)."""
+    value = request.lookup_hints.get(THREAD_HINT)
+    if not isinstance(value, list):
+        return []
+    ids = [str(v) for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
+    return ids if ids and all(_POST_ID_RE.fullmatch(i) for i in ids) else []
 
 
 def _parts(request: PublishRequest) -> list[str]:

@@ -47,6 +47,15 @@ class RateLimitStatus:
             return self.app_24h_reset_at, "app"
         return self.reset_at, "account"
 
+    def spent_until(self) -> datetime | None:
+        """After a success: the latest reset of every window this answer says is used up (the
+        15-minute window, the 24-hour user or app limit), or None while calls remain."""
+        spent = [reset for remaining, reset in ((self.remaining, self.reset_at),
+                                                (self.user_24h_remaining, self.user_24h_reset_at),
+                                                (self.app_24h_remaining, self.app_24h_reset_at))
+                 if remaining is not None and remaining <= 0 and reset is not None]
+        return max(spent) if spent else None
+
 
 def _int(value: str | None) -> int | None:
     try:

@@ -186,7 +186,7 @@ def test_a_thread_failing_after_its_head_is_uncertain_and_names_what_exists(x, a
     fake_x.fake.create_failures = [None, "5xx_not_created"]
     with pytest.raises(UncertainOutcome, match="Published 1 of 3 parts") as caught:
         x.publish(account, PublishRequest("pub_1", "1/3", thread=["2/3", "3/3"]))
-    assert caught.value.created_ids == list(fake_x.fake.posts)
+    assert caught.value.hints == {"x_thread_ids": list(fake_x.fake.posts)}
 
 
 def test_a_failed_media_upload_is_transient_and_posts_nothing(x, account, fake_x):

@@ -96,9 +96,15 @@ class FakeX:
         self.page_size: int | None = None
         self.index_posts_in_search = True
         self.list_body: Any = None
+        #: when set, every create answers X's 24-hour user-limit headers with this remaining count
+        self.user_24h_remaining: int | None = None
         self.app = self._build()
 
     # ------------------------------------------------------------------ set-up helpers
+    def set_remaining(self, user_id: str, family: str, remaining: int) -> None:
+        """Calls left in ``family``'s current 15-minute window for ``user_id`` (each call uses one)."""
+        self._remaining[(user_id, family)] = remaining
+
     def add_client(self, client_id: str, secret: str | None) -> None:
         self.clients[client_id] = secret
 
@@ -239,6 +245,10 @@ class FakeX:
             if user is None:
                 return _problem(401, "Unauthorized", "Unauthorized")
             headers = limited("create", user)
+            if fake.user_24h_remaining is not None:
+                headers.update({"x-user-limit-24hour-limit": "17",
+                                "x-user-limit-24hour-remaining": str(fake.user_24h_remaining),
+                                "x-user-limit-24hour-reset": str(fake.reset_epoch + 86400)})
             failure = fake.create_failures.pop(0) if fake.create_failures else None
             if failure == "401":
                 return _problem(401, "Unauthorized", "Unauthorized")
