@@ -79,9 +79,9 @@ class World:
 
     # ------------------------------------------------------------------ posts
     def post(self, *accounts: str, text: str = "Fresh coffee", approve: bool = True, campaign: str | None = None,
-             unit: str = "coffee", as_user: str = "editor") -> str:
+             unit: str = "coffee", as_user: str = "editor", **variant: Any) -> str:
         content = {"targets": [self.accounts[a] for a in accounts], "title": text[:40],
-                   "variants": [{"network": None, "language": "en", "text": text}]}
+                   "variants": [{"network": None, "language": "en", "text": text, **variant}]}
         body: dict[str, Any] = {"org_unit_id": self.tenant.units[unit].id, "content": content}
         if campaign:
             body["campaign"] = campaign

@@ -86,7 +86,8 @@ def validate_content(session: Session, actor: Actor, tenant_id: str, unit: OrgUn
             if conn is None:
                 continue
             draft = VariantDraft(text=variant.get("text", ""), media=variant.get("media", []),
-                                 language=variant.get("language"))
+                                 language=variant.get("language"), thread=list(variant.get("thread") or []),
+                                 reply_to=variant.get("reply_to"), quote_of=variant.get("quote_of"))
             for problem in conn.validate(draft):
                 errors.setdefault(f"variants[{i}].{problem.field}", []).append(problem.message)
     if errors:

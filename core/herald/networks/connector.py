@@ -61,6 +61,11 @@ class VariantDraft:
     media: list[dict[str, Any]] = field(default_factory=list)
     language: str | None = None
     link: str | None = None
+    #: further parts, published as replies to the first (a thread)
+    thread: list[str] = field(default_factory=list)
+    #: the remote id of a post this one replies to, or quotes
+    reply_to: str | None = None
+    quote_of: str | None = None
 
 
 # ----------------------------------------------------------------------------- accounts and tokens
@@ -186,6 +191,16 @@ class NetworkConnector(TenantBound):
         if len(draft.media) < caps.min_media:
             problems.append(Problem("media", "too_few",
                                     f"{self.display_name} needs at least {caps.min_media} media item(s)."))
+        if draft.thread and not caps.supports_threads:
+            problems.append(Problem("thread", "unsupported", f"{self.display_name} does not take threads; "
+                                    "publish the parts as separate posts."))
+        for i, part in enumerate(draft.thread):
+            part_length = self.text_length(part)
+            if not part.strip():
+                problems.append(Problem(f"thread[{i}]", "empty", "A part of a thread needs text."))
+            elif part_length > caps.max_text_length:
+                problems.append(Problem(f"thread[{i}]", "too_long", f"{self.display_name} allows "
+                                        f"{caps.max_text_length} characters; this part has {part_length}."))
         for i, item in enumerate(draft.media):
             if item.get("kind") not in caps.media_kinds:
                 problems.append(Problem(f"media[{i}]", "unsupported_kind",

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from herald import audit
 from herald.clock import utcnow
 from herald.content.models import Post, PostVersion
-from herald.errors import Conflict
+from herald.errors import Conflict, NotFound
 from herald.ids import new_id
+from herald.library.delivery import media_file
 from herald.networks.connector import ConnectedAccount, MediaFile, NetworkConnector, PublishRequest, PublishResult
 from herald.networks.errors import (
     AuthExpired,
@@ -397,16 +398,27 @@ def _lock(session: Session, pub_id: str, token: str) -> Publication | None:
     return pub
 
 
-def _request(pub: Publication, version: PostVersion | None) -> PublishRequest | None:
+def _request(session: Session, pub: Publication, version: PostVersion | None) -> PublishRequest | None:
+    """What the connector gets for ``pub``; None when the post no longer has its variant.
+    Library media come as the library hands them out (a signed link and the file's bytes);
+    media given by URL are fetched by the network."""
     variant = find_variant(version.content, pub.variant_key) if version is not None else None
     if variant is None:
         return None
-    media = [MediaFile(kind=m.get("kind", "image"), mime_type=_mime(m), size=0, url=m.get("url"),
-                       read=_no_bytes, alt_text=m.get("alt_text")) for m in variant.get("media", [])]
+    media = [_media(session, pub, m) for m in variant.get("media", [])]
     hints = dict(pub.lookup_hints or {}) if pub.uncertain_since is not None else {}
     return PublishRequest(publication_id=pub.id, text=variant.get("text", ""), media=media,
+                          thread=list(variant.get("thread") or []), reply_to=variant.get("reply_to"),
+                          quote_of=variant.get("quote_of"),
                           first_comment=variant.get("first_comment"), language=variant.get("language"),
                           lookup_hints=MappingProxyType(hints))
+
+
+def _media(session: Session, pub: Publication, item: dict[str, Any]) -> MediaFile:
+    if item.get("asset_id"):
+        return media_file(session, current().settings, pub.tenant_id, item["asset_id"], alt_text=item.get("alt_text"))
+    return MediaFile(kind=item.get("kind", "image"), mime_type=_mime(item), size=0, url=item.get("url"),
+                     read=_no_bytes, alt_text=item.get("alt_text"))
 
 
 def _mime(media: dict[str, Any]) -> str:
@@ -461,7 +473,11 @@ def _prepare(session: Session, pub: Publication, loaded: _Loaded, cfg: EngineCon
         _settle(session, pub, post, "needs_attention", f"The {account.network!r} connector is not enabled.",
                 "connector_disabled")
         return None
-    request = _request(pub, version)
+    try:
+        request = _request(session, pub, version)
+    except (Conflict, NotFound) as exc:  # an asset went away since the gate looked
+        _settle(session, pub, post, "needs_attention", exc.detail, "asset_unavailable")
+        return None
     if request is None:
         _settle(session, pub, post, "needs_attention", "The post no longer has this variant.", "variant_removed")
         return None

@@ -53,6 +53,7 @@ class FakeNetwork:
     posts: dict[str, RemotePost] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (operation, account id or publication id)
     tokens_seen: list[str | None] = field(default_factory=list)
+    requests: list[PublishRequest] = field(default_factory=list)  # every publish request, in order
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,18 +96,19 @@ def crash_before_create() -> Action:
 
 
 def scripted_network(key: str = "fake", *, supports_lookup: bool = True, supports_delete: bool = True,
-                     max_text_length: int = 1000) -> tuple[object, FakeNetwork]:
+                     max_text_length: int = 1000, supports_threads: bool = False) -> tuple[object, FakeNetwork]:
     """A plugin (register it with ``register_plugin``) offering connector ``key``, and its network."""
     net = FakeNetwork()
 
     class ScriptedConnector(NetworkConnector):
         display_name = f"Fake {key}"
         capabilities = Capabilities(max_text_length=max_text_length, supports_lookup=supports_lookup,
-                                    supports_delete=supports_delete)
+                                    supports_delete=supports_delete, supports_threads=supports_threads)
 
         def publish(self, account: ConnectedAccount, request: PublishRequest) -> PublishResult:
             net.calls.append(("publish", account.id))
             net.tokens_seen.append(account.tokens.access_token if account.tokens else None)
+            net.requests.append(request)
             action = net.publish.popleft() if net.publish else ok()
             result = action(net, account, request)
             assert result is not None

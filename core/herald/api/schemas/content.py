@@ -21,6 +21,14 @@ class Variant(Schema):
     text = fields.String(load_default="", validate=validate.Length(max=20_000))
     media = fields.List(fields.Nested(MediaRef), load_default=list, validate=validate.Length(max=20))
     first_comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    thread = fields.List(fields.String(validate=validate.Length(max=20_000)), load_default=list,
+                         validate=validate.Length(max=25),
+                         metadata={"description": "Further parts, published as replies to the first (networks "
+                                                  "that take threads)"})
+    reply_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
+                             metadata={"description": "The network's id of a post this one replies to"})
+    quote_of = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
+                             metadata={"description": "The network's id of a post this one quotes"})
 
 
 class Content(Schema):
