@@ -242,9 +242,9 @@ def _take_and_prepare(rt: Any, pending: list[str], token: str,
         if not pubs:
             return 0, {}, {}
         now = utcnow()
-        for pub in pubs:
-            pub.lease_owner, pub.lease_expires_at = me, now + timedelta(seconds=cfg.lease_s)
         loaded = _load_for(session, pubs)
+        for pub in pubs:  # after loading: written with the attempt's changes, one UPDATE per row
+            pub.lease_owner, pub.lease_expires_at = me, now + timedelta(seconds=cfg.lease_s)
         calls: dict[str, _Call] = {}
         with audit.appended_last(session):
             for pub in pubs:
