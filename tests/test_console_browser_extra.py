@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from console_world import build_console_world
+
 # the browser and live-server fixtures; importing the module skips this one too without Playwright
 from test_console_browser import Walk, base_url, browser, playwright_api  # noqa: F401
 
@@ -52,7 +53,11 @@ def test_dragging_a_unit_onto_another_moves_it_and_a_cycle_is_refused_with_the_r
 
     # coffee under its own child tea: the move form is sent, the service refuses and says why
     page.locator(f"li[data-unit='{coffee}'] .unit-name").drag_to(page.locator(f"li[data-unit='{tea}']"))
-    page.locator(".flash.error").wait_for()
-    assert "cycle" in page.inner_text(".flash.error")
+    playwright_api.expect(page.locator(".flash.error")).to_contain_text("cycle")
     assert world.admin.get(f"tenants/{world.tid}/org-units/{coffee}").get_json()["parent_id"] == world.unit("root")
+
+    # the root has no move form for the keyboard; dragged anyway, the service says it cannot move
+    root = world.unit("root")
+    page.locator(f"li[data-unit='{root}'] .unit-name").drag_to(page.locator(f"li[data-unit='{tea}']"))
+    playwright_api.expect(page.locator(".flash.error")).to_contain_text("root unit cannot be moved")
     page.close()

@@ -11,6 +11,8 @@ import pytest
 from babel.dates import format_datetime
 from console_world import build_console_world
 from test_console import sign_in
+from test_console_compose_media import PDF
+from test_console_compose_media import _upload as upload_asset
 
 from herald.content.models import PostComment
 
@@ -73,6 +75,21 @@ def test_the_instagram_preview_shows_the_caption_its_hashtags_and_the_first_comm
     html = body["previews_html"]["0"]
     assert 'data-hashtags="3"' in html and "Hashtags: 3" in html and "Caption" in html
     assert "Instagram has no first comment" in html and "needs at least 1 media item" in html
+
+
+def test_the_preview_shows_picked_images_as_thumbnails_and_flags_media_a_network_refuses(app, world):
+    image = upload_asset(world, "root")
+    document = upload_asset(world, "root", data=PDF, kind="document", name="menu.pdf")
+    creator, csrf = sign_in(app, world, "admin")
+    body = check(creator, csrf, world, "Our new cup", "x", **{
+        "variant-0-media": [image["id"], document["id"]], f"variant-0-alt-{image['id']}": "A white cup"})
+    (x,) = body["previews"]["0"]
+    assert [(m["asset_id"], m["accepted"]) for m in x["media"]] == [(image["id"], True), (document["id"], False)]
+    assert x["media"][0]["thumbnail"] == f"/console/library/{image['id']}/preview"
+    assert x["media"][1]["thumbnail"] is None
+    html = body["previews_html"]["0"]
+    assert f'src="/console/library/{image["id"]}/preview" alt="A white cup"' in html
+    assert "X does not accept this kind of media." in html
 
 
 def test_without_scripts_the_check_button_shows_the_preview_on_the_page(app, world):
