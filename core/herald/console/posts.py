@@ -17,9 +17,10 @@ from herald.api.schemas.content import Content
 from herald.api.views.approvals import approval_out
 from herald.approvals import engine
 from herald.authz import can
-from herald.console import compose_media
+from herald.console import compose_media, compose_preview
 from herald.console.blueprint import back, bp, can_somewhere, page, refused, tenant, units_with, who
 from herald.console.form_errors import flatten
+from herald.console.post_comments import comments_context
 from herald.console.publishing import publishing_context
 from herald.content import service
 from herald.content.diff import diff
@@ -79,7 +80,8 @@ def post(post_id: str) -> Response:
     return page("console/post.html", post=item, content=current.content, versions=versions, compare=compare,
                 review=review, may_decide=may_decide, accounts=accounts, names=_people(ids),
                 may_submit=item.status in engine.SUBMITTABLE and can(session, actor, "posts.edit", item),
-                **publishing_context(session, actor, item, current.content))
+                **publishing_context(session, actor, item, current.content),
+                **comments_context(session, actor, item))
 
 
 @bp.post("/posts/<post_id>/decision")
@@ -123,7 +125,8 @@ def _content_from(form: Any, added: dict[int, list[str]] | None = None) -> tuple
         rows.append(i)
         variants.append({"network": form.get(f"variant-{i}-network") or None,
                          "language": form.get(f"variant-{i}-language") or None,
-                         "text": text[:20_000], "media": media, "first_comment": None})
+                         "text": text[:20_000], "media": media,
+                         "first_comment": form.get(f"variant-{i}-first_comment", "").strip()[:5000] or None})
     return {"title": form.get("title", "")[:300], "targets": form.getlist("targets")[:100], "variants": variants,
             "tags": [], "notes": "", "paid_promotion": False}, rows
 
@@ -193,9 +196,14 @@ def compose() -> Response:
 
 @bp.post("/compose/check")
 def compose_check() -> Response:
-    """The live check: each connector's messages for the form as it stands, as JSON."""
+    """The live check: each connector's messages for the form as it stands and the preview of
+    each row on each chosen account's network (as data and as the page's fragment), as JSON."""
     content, rows = _content_from(request.form)
-    return jsonify({"problems": _problems(request.form.get("org_unit_id", ""), content, rows)})
+    problems = _problems(request.form.get("org_unit_id", ""), content, rows)
+    previews = compose_preview.previews_by_row(content, rows)
+    return jsonify({"problems": problems, "previews": {str(i): previews.get(i, []) for i in range(VARIANT_ROWS)},
+                    "previews_html": {str(i): compose_preview.fragment(i, previews.get(i, []))
+                                      for i in range(VARIANT_ROWS)}})
 
 
 @bp.post("/compose")
@@ -215,7 +223,8 @@ def compose_post() -> Response:
     if problems or action == "check":
         if not problems:
             flash(_("No problems found."), "ok")
-        return _compose_page(422 if problems else 200, chosen, form=form, problems=problems)
+        return _compose_page(422 if problems else 200, chosen, form=form, problems=problems,
+                             previews=compose_preview.previews_by_row(content, rows))
     session = db()
     try:
         created = service.create_post(session, who(), tenant().id, org_unit_id=unit_id, content=content,

@@ -30,7 +30,11 @@
     fetch(form.getAttribute("data-check"), { method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRF-Token": data.get("csrf_token") } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body) { show(body.problems); } })
+      .then(function (body) {
+        if (!body) { return; }
+        show(body.problems);
+        form.dispatchEvent(new CustomEvent("herald:checked", { detail: body }));  // e.g. compose_preview.js
+      })
       .catch(function () { /* the Check button remains */ });
   }
   form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 500); });
