@@ -91,7 +91,7 @@ def console_pages(world: Any, post_id: str) -> list[str]:
     return ["/console/", "/console/posts", f"/console/posts/{post_id}", "/console/compose", "/console/calendar",
             "/console/calendar?view=week", "/console/profile", "/console/admin/units", "/console/admin/users",
             "/console/admin/people", "/console/admin/roles", "/console/admin/roles/new",
-            "/console/admin/roles/editor", "/console/admin/plugins", "/console/admin/plugins/network_sandbox",
+            "/console/admin/plugins", "/console/admin/plugins/network_sandbox",
             "/console/admin/plugins/email_notifier", "/console/admin/workflows",
             f"/console/admin/workflows/{world.unit('root')}", f"/console/admin/workflows/{world.unit('root')}/default",
             "/console/admin/workflow-rules", f"/console/admin/workflow-rules/{rule.get_json()['id']}",
@@ -106,7 +106,8 @@ def accessibility_walk(browser: Any, base: str, world: Any, rt: Any, script: Pat
         with rt.db.transaction() as s:
             for user_id in world.ids.values():
                 s.get(User, user_id).locale = lang
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    # the console's Content-Security-Policy refuses injected scripts: the checker is let in
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, bypass_csp=True)
     post_id = post_in_review(world, page, base)
     problems: list[str] = []
 
