@@ -98,12 +98,17 @@ def filled_in(world: Any, rt: Any, run_jobs: Any) -> None:
 
 
 def console_pages(world: Any, post_id: str) -> list[str]:
-    """Every page of the console an administrator can open (plugin pages included)."""
+    """Every page of the console an administrator can open (plugin pages included), with posts
+    in review, scheduled and refused by the network."""
+    published = [f"/console/posts/{p['id']}" for p in world.admin.get(f"tenants/{world.tid}/posts").get_json()["items"]
+                 if p["id"] != post_id]
+    assert len(published) == 2
     rule = world.admin.post(f"tenants/{world.tid}/workflow-rules", {
         "org_unit_id": world.unit("root"), "name": "Arabic posts", "workflow_key": "default",
         "conditions": {"languages_any": ["ar"]}, "priority": 10})
     assert rule.status_code == 201, rule.get_json()
-    return ["/console/", "/console/posts", f"/console/posts/{post_id}", "/console/compose", "/console/calendar",
+    return ["/console/", "/console/posts", f"/console/posts/{post_id}", *published, "/console/compose",
+            "/console/calendar",
             "/console/calendar?view=week", "/console/profile", "/console/admin/units", "/console/admin/users",
             "/console/admin/people", "/console/admin/roles", "/console/admin/roles/new",
             "/console/admin/roles/social_lead",
@@ -147,6 +152,11 @@ def accessibility_walk(browser: Any, base: str, world: Any, rt: Any, run_jobs: A
         if "/x/" not in path:  # a plugin's own page has its own language
             assert page.locator("html").get_attribute("lang") == lang, path
         problems += check(page, script, path)
+    # a form sent back with its mistakes marked
+    page.goto(f"{base}/console/compose")
+    page.click("button[name=action][value=draft]")
+    page.locator(".problem").first.wait_for()
+    problems += check(page, script, "/console/compose (with mistakes)")
     page.close()
     assert not problems, f"{len(problems)} accessibility violation(s) in {lang}:\n" + "\n".join(problems)
 
