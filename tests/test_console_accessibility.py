@@ -134,11 +134,17 @@ def accessibility_walk(browser: Any, base: str, world: Any, rt: Any, run_jobs: A
     post_id = post_in_review(world, page, base)
     problems: list[str] = []
 
-    # signed out: the organisation choice and the organisation's sign-in page
-    for path in (f"/console/sign-in?lang={lang}", f"/sign-in/{world.tenant.tenant.slug}?lang={lang}"):
-        page.goto(base + path)
+    # signed out: the organisation choice, the organisation's sign-in page, a forgotten password
+    slug = world.tenant.tenant.slug
+    for path in (f"/console/sign-in?lang={lang}", f"/sign-in/{slug}?lang={lang}",
+                 f"/sign-in/{slug}/forgot?lang={lang}"):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
         assert page.locator("html").get_attribute("lang") == lang, path
         problems += check(page, script, path)
+    response = page.goto(f"{base}/console/sign-in?tenant=nowhere&lang={lang}")  # an organisation not found
+    assert response is not None and response.status == 404
+    problems += check(page, script, "/console/sign-in (not found)")
 
     Walk(page, base, world).sign_in("admin")
     page.goto(f"{base}/console/admin/people")  # an invitation waiting on the people page
@@ -152,6 +158,10 @@ def accessibility_walk(browser: Any, base: str, world: Any, rt: Any, run_jobs: A
         if "/x/" not in path:  # a plugin's own page has its own language
             assert page.locator("html").get_attribute("lang") == lang, path
         problems += check(page, script, path)
+    # a page that is not there
+    response = page.goto(f"{base}/console/posts/post_missing")
+    assert response is not None and response.status == 404
+    problems += check(page, script, "/console/posts/post_missing (not found)")
     # a form sent back with its mistakes marked
     page.goto(f"{base}/console/compose")
     page.click("button[name=action][value=draft]")
