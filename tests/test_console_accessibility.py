@@ -167,6 +167,12 @@ def accessibility_walk(browser: Any, base: str, world: Any, rt: Any, run_jobs: A
     page.click("button[name=action][value=draft]")
     page.locator(".problem").first.wait_for()
     problems += check(page, script, "/console/compose (with mistakes)")
+    # home with a post waiting for the person's decision
+    w = Walk(page, base, world)
+    w.sign_out()
+    w.sign_in("legal")
+    assert page.locator(f"main a[href='/console/posts/{post_id}']").count() == 1
+    problems += check(page, script, "/console/ (waiting for me)")
     page.close()
     assert not problems, f"{len(problems)} accessibility violation(s) in {lang}:\n" + "\n".join(problems)
 
