@@ -199,7 +199,7 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox feed</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;color:#222}}
 article{{border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}}
-.meta{{color:#666;font-size:.85rem}} .deleted{{opacity:.5;text-decoration:line-through}}</style></head>
+.meta{{color:#666;font-size:.85rem}} .deleted{{color:#555;text-decoration:line-through}}</style></head>
 <body><h1>Sandbox feed</h1><p class="meta">{count} post(s) published by Herald on the sandbox network.</p>
 {items}</body></html>"""
 

@@ -44,7 +44,7 @@ def posts() -> Response:
     rows = session.scalars(stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
     items = [{"post": p, "title": service.version(session, p, p.current_version).content.get("title", "")}
              for p in rows]
-    return page("console/posts.html", items=items, status=status)
+    return page("console/posts.html", items=items, status_filter=status)
 
 
 def _people(ids: set[str]) -> dict[str, str]:
