@@ -219,8 +219,11 @@ def run_worker() -> None:
 
 
 def spawn_worker() -> subprocess.Popen[bytes]:
+    """A worker process; its log goes to ``BENCH_WORKER_LOG`` (appended) when that is set."""
+    log = os.environ.get("BENCH_WORKER_LOG")
+    err = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
     return subprocess.Popen([sys.executable, __file__, "--role", "worker"], env=worker_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=err)
 
 
 # ----------------------------------------------------------------------------- set-up

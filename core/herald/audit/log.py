@@ -135,6 +135,8 @@ def appended_last(session: Session) -> Iterator[None]:
     if outer is not None:
         outer.extend(waiting)
         return
+    if waiting:
+        session.flush()  # the transaction's other writes first: the heads are held only for the appends
     for chain in sorted({e.chain for e in waiting}):
         head = _lock_head(session, chain)
         for event in waiting:

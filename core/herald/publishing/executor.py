@@ -311,6 +311,10 @@ def _load_for(session: Session, pubs: list[Publication]) -> _Loaded:
     posts = _preload(session, Post, {p.post_id for p in pubs})
     accounts = _preload(session, SocialAccount, {p.account_id for p in pubs})
     creds = _preload(session, AccountCredential, {p.account_id for p in pubs})
+    missing = [a for a in accounts.values() if a.id not in creds]
+    if missing:  # accounts that never had tokens (a network without sign-in)
+        tokens.ensure_credentials(session, missing)
+        creds = _preload(session, AccountCredential, {p.account_id for p in pubs})
     wanted = [(post.id, post.current_version) for post in posts.values()]
     versions: dict[str, PostVersion] = {}
     if wanted:

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from herald import audit
@@ -31,10 +33,21 @@ def credential(session: Session, account: SocialAccount, *, lock: bool = False) 
         stmt = stmt.with_for_update()
     cred = session.execute(stmt).scalar_one_or_none()
     if cred is None:
-        cred = AccountCredential(account_id=account.id, tenant_id=account.tenant_id)
-        session.add(cred)
-        session.flush()
+        ensure_credentials(session, [account])
+        cred = session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
     return cred
+
+
+def ensure_credentials(session: Session, accounts: list[SocialAccount]) -> None:
+    """Make sure each account has its credential row. Concurrent callers do not collide: rows
+    are inserted in one sorted order and an existing row is left as it is."""
+    if not accounts:
+        return
+    ins = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    rows = [{"account_id": a.id, "tenant_id": a.tenant_id, "updated_at": now}
+            for a in sorted({a.id: a for a in accounts}.values(), key=lambda a: a.id)]
+    session.execute(ins(AccountCredential).values(rows).on_conflict_do_nothing(index_elements=["account_id"]))
 
 
 def _tokens_to_json(t: TokenSet) -> dict[str, Any]:
