@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 class EngineConfig:
     #: publications claimed per scheduler pass, and per queued job
     claim_limit: int = 500
-    batch_size: int = 25
+    batch_size: int = 100
     #: concurrent network calls per process (all its batches together)
     threads: int = 64
     #: batches in flight at once in one ``herald worker`` process (see ``executor.Lanes``)
