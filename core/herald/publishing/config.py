@@ -19,7 +19,7 @@ class EngineConfig:
     #: dies is noticed once this runs out
     lease_s: float = 30.0
     #: how long a dispatched job may wait in the queue before the scheduler dispatches again
-    dispatch_lease_s: float = 60.0
+    dispatch_lease_s: float = 30.0
     #: back-pressure: publications dispatched but not yet taken by a worker, at most (beyond
     #: this, due work waits in the database, not in the queue, so nothing goes stale there)
     max_queued: int = 1000
