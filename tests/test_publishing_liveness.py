@@ -116,7 +116,7 @@ def test_a_publication_whose_worker_died_is_reported_then_recovered(world, clien
     w.clock.set(AT)
     q = CaptureQueue()
     w.tick(queue=q)  # dispatched, but the job is lost (never run)
-    w.clock.advance(seconds=61)
+    w.clock.advance(seconds=31)  # the dispatch lease (30 s) ran out
     report = client.get("/health").get_json()["checks"]["publishing"]
     assert report["leases_expired"] == 1 and report["stalled"] is False  # not yet waited stall_s
     w.clock.advance(seconds=30)
