@@ -15,7 +15,7 @@ from herald.clock import set_clock
 from herald.content.models import Post
 from herald.networks.connector import TokenSet
 from herald.publishing.config import EngineConfig, set_engine_config
-from herald.publishing.models import Publication
+from herald.publishing.models import Publication, PublicationAttempt
 from herald.publishing.scheduler import Scheduler
 from herald.publishing.tokens import store_tokens
 from herald.queue.base import Job, resolve
@@ -91,6 +91,19 @@ class World:
         if approve:
             self.approve(post_id)
         return post_id
+
+    def scheduled(self, *accounts: str, at: datetime, **post: Any) -> str:
+        """An approved post for ``accounts``, scheduled by the publisher at ``at``."""
+        post_id = self.post(*accounts, **post)
+        r = self.users["publisher"].post(self.url(f"posts/{post_id}/schedule"), {"at": at.isoformat()})
+        assert r.status_code == 201, r.get_json()
+        return post_id
+
+    def attempts(self, pub_id: str) -> list[tuple[str, str]]:
+        """(kind, outcome) of each attempt of a publication, in order."""
+        with self.rt.db.transaction() as s:
+            return [(a.kind, a.outcome) for a in s.scalars(select(PublicationAttempt).where(
+                PublicationAttempt.publication_id == pub_id).order_by(PublicationAttempt.number)).all()]
 
     def approve(self, post_id: str) -> None:
         """What a completed approval workflow leaves behind: the current version approved."""

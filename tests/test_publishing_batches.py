@@ -20,10 +20,7 @@ AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _scheduled(w, *accounts, at=AT):  # type: ignore[no-untyped-def]
-    post_id = w.post(*accounts)
-    r = w.users["publisher"].post(w.url(f"posts/{post_id}/schedule"), {"at": at.isoformat()})
-    assert r.status_code == 201, r.get_json()
-    return post_id
+    return w.scheduled(*accounts, at=at)
 
 
 def _open_attempts(w) -> int:  # type: ignore[no-untyped-def]

@@ -32,16 +32,11 @@ AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _scheduled(w, *accounts, at=AT):  # type: ignore[no-untyped-def]
-    post_id = w.post(*accounts)
-    r = w.users["publisher"].post(w.url(f"posts/{post_id}/schedule"), {"at": at.isoformat()})
-    assert r.status_code == 201, r.get_json()
-    return post_id
+    return w.scheduled(*accounts, at=at)
 
 
 def _attempts(w, pub_id):  # type: ignore[no-untyped-def]
-    with w.rt.db.transaction() as s:
-        return [(a.kind, a.outcome) for a in s.scalars(select(PublicationAttempt).where(
-            PublicationAttempt.publication_id == pub_id).order_by(PublicationAttempt.number)).all()]
+    return w.attempts(pub_id)
 
 
 def _kill_mid_call(w):  # type: ignore[no-untyped-def]

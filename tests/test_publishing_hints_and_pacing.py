@@ -9,11 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from publishing_support import world_fixture  # noqa: F401  (the world fixture)
-from sqlalchemy import select
 
 from herald.networks.connector import PublishResult
 from herald.networks.errors import UncertainOutcome
-from herald.publishing.models import PublicationAttempt
 from herald.publishing.tokens import credential
 from herald.tenancy.models import SocialAccount
 
@@ -21,16 +19,11 @@ AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _scheduled(w, *accounts, at=AT, text="Fresh coffee"):  # type: ignore[no-untyped-def]
-    post_id = w.post(*accounts, text=text)
-    r = w.users["publisher"].post(w.url(f"posts/{post_id}/schedule"), {"at": at.isoformat()})
-    assert r.status_code == 201, r.get_json()
-    return post_id
+    return w.scheduled(*accounts, at=at, text=text)
 
 
 def _attempts(w, pub_id):  # type: ignore[no-untyped-def]
-    with w.rt.db.transaction() as s:
-        return [(a.kind, a.outcome) for a in s.scalars(select(PublicationAttempt).where(
-            PublicationAttempt.publication_id == pub_id).order_by(PublicationAttempt.number)).all()]
+    return w.attempts(pub_id)
 
 
 def _uncertain_after_create(hints):  # type: ignore[no-untyped-def]

@@ -15,11 +15,6 @@ AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 
 
-def _schedule(w, post_id):  # type: ignore[no-untyped-def]
-    r = w.users["publisher"].post(w.url(f"posts/{post_id}/schedule"), {"at": AT.isoformat()})
-    assert r.status_code == 201, r.get_json()
-
-
 def _asset(w) -> str:  # type: ignore[no-untyped-def]
     form = {"org_unit_id": w.tenant.units["coffee"].id, "kind": "image", "file": (io.BytesIO(PNG), "cup.png",
                                                                                    "image/png")}
@@ -34,8 +29,7 @@ def _asset(w) -> str:  # type: ignore[no-untyped-def]
 def test_a_library_asset_reaches_the_connector_as_the_library_delivers_it(world):
     w = world
     asset_id = _asset(w)
-    post_id = w.post("fake_coffee", media=[{"kind": "image", "asset_id": asset_id, "alt_text": "A cup"}])
-    _schedule(w, post_id)
+    post_id = w.scheduled("fake_coffee", at=AT, media=[{"kind": "image", "asset_id": asset_id, "alt_text": "A cup"}])
     w.clock.set(AT + timedelta(seconds=1))
     assert w.drive() == 1
     assert w.status(post_id) == "published"
@@ -48,8 +42,7 @@ def test_a_library_asset_reaches_the_connector_as_the_library_delivers_it(world)
 def test_an_asset_retired_after_scheduling_stops_the_publication_with_the_reason(world):
     w = world
     asset_id = _asset(w)
-    post_id = w.post("fake_coffee", media=[{"kind": "image", "asset_id": asset_id}])
-    _schedule(w, post_id)
+    post_id = w.scheduled("fake_coffee", at=AT, media=[{"kind": "image", "asset_id": asset_id}])
     r = w.users["manager"].post(w.url(f"assets/{asset_id}/retire"), {})
     assert r.status_code == 200, r.get_json()
     w.clock.set(AT + timedelta(seconds=1))
@@ -67,11 +60,11 @@ def test_a_thread_reply_and_quote_go_to_a_network_that_takes_threads(world, regi
                                                  "handle": "threads_coffee"})
     assert r.status_code == 201, r.get_json()
     w.accounts["threads_coffee"] = r.get_json()["id"]
-    post_id = w.post("threads_coffee", text="1/ Fresh coffee", thread=["2/ From Yemen", "3/ Today only"],
-                     reply_to="190001", quote_of="190002")
-    _schedule(w, post_id)
+    post_id = w.scheduled("threads_coffee", at=AT, text="1/ Fresh coffee", thread=["2/ From Yemen", "3/ Today only"],
+                          reply_to="190001", quote_of="190002")
     w.clock.set(AT + timedelta(seconds=1))
     assert w.drive() == 1
+    assert w.status(post_id) == "published"
     [request] = net.requests
     assert (request.text, request.thread, request.reply_to, request.quote_of) == (
         "1/ Fresh coffee", ["2/ From Yemen", "3/ Today only"], "190001", "190002")
