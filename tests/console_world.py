@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -117,3 +118,18 @@ def serve(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(5)
+
+
+@pytest.fixture(name="world")
+def console_world_fixture(seed: Any, api: Any, register_plugin: Any) -> ConsoleWorld:
+    """The console world, as the ``world`` fixture of the console's test modules."""
+    return build_console_world(seed, api, register_plugin)
+
+
+def sign_in(app: Flask, world: ConsoleWorld, who: str) -> tuple[Any, str]:
+    """A fresh test client signed in as ``who``; returns (client, csrf token)."""
+    client = app.test_client()
+    r = client.post("/api/v1/auth/sessions", json={"tenant": world.tenant.tenant.slug,
+                                                   "email": world.emails[who], "password": PASSWORD})
+    assert r.status_code in (200, 201), r.get_json()
+    return client, r.get_json()["csrf_token"]

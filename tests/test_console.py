@@ -6,29 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from console_world import PASSWORD, build_console_world
+from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 from flask import Blueprint
 
 from herald.console.i18n import LANGUAGES, TRANSLATIONS
 from herald.people.models import User
 from herald.plugins import ConsoleExtension, MenuEntry, hookimpl
-
-
-@pytest.fixture
-def world(seed, api, register_plugin):  # type: ignore[no-untyped-def]
-    return build_console_world(seed, api, register_plugin)
-
-
-def sign_in(app, world, who: str):  # type: ignore[no-untyped-def]
-    """A fresh test client signed in as ``who``; returns (client, csrf token)."""
-    client = app.test_client()
-    r = client.post("/api/v1/auth/sessions", json={"tenant": world.tenant.tenant.slug,
-                                                   "email": world.emails[who], "password": PASSWORD})
-    assert r.status_code in (200, 201), r.get_json()
-    return client, r.get_json()["csrf_token"]
 
 
 def test_the_console_sends_people_without_a_session_to_choose_their_organisation(client):

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from aiosmtpd.controller import Controller
-from console_world import PASSWORD, build_console_world
+from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 
 from herald.people.models import User
 from herald.publishing.models import AccountCredential
@@ -20,20 +20,6 @@ from herald.tenancy.models import SocialAccount
 
 ADMIN_PAGES = ("/console/admin/accounts", "/console/admin/people", "/console/admin/roles",
                "/console/admin/tokens", "/console/tokens")
-
-
-@pytest.fixture
-def world(seed, api, register_plugin):  # type: ignore[no-untyped-def]
-    return build_console_world(seed, api, register_plugin)
-
-
-def sign_in(app, world, who: str):  # type: ignore[no-untyped-def]
-    """A fresh test client signed in as ``who``; returns (client, csrf token)."""
-    client = app.test_client()
-    r = client.post("/api/v1/auth/sessions", json={"tenant": world.tenant.tenant.slug,
-                                                   "email": world.emails[who], "password": PASSWORD})
-    assert r.status_code in (200, 201), r.get_json()
-    return client, r.get_json()["csrf_token"]
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

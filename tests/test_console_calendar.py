@@ -12,8 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from console_world import build_console_world
-from test_console import sign_in
+from console_world import build_console_world, sign_in
 
 from herald.clock import utcnow
 from herald.content.models import Post

@@ -8,16 +8,10 @@ import io
 from typing import Any
 
 import pytest
-from console_world import build_console_world
-from test_console import sign_in
+from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b" " * 200
-
-
-@pytest.fixture
-def world(seed, api, register_plugin):  # type: ignore[no-untyped-def]
-    return build_console_world(seed, api, register_plugin)
 
 
 def _upload(world, unit: str, data: bytes = PNG, kind: str = "image", name: str = "cup.png") -> dict[str, Any]:  # type: ignore[no-untyped-def]

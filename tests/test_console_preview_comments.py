@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
-from console_world import build_console_world
-from test_console import sign_in
+from console_world import build_console_world, sign_in
 from test_console_compose_media import PDF
 from test_console_compose_media import _upload as upload_asset
 

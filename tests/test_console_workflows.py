@@ -7,14 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-from console_world import build_console_world
-from test_console import sign_in
-
-
-@pytest.fixture
-def world(seed, api, register_plugin):  # type: ignore[no-untyped-def]
-    return build_console_world(seed, api, register_plugin)
+from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 
 
 def _api_workflow(world, unit: str, key: str = "default") -> dict[str, Any]:  # type: ignore[no-untyped-def]
