@@ -54,14 +54,14 @@ def test_one_publication_that_cannot_be_prepared_does_not_hold_back_its_batch(wo
     good = _scheduled(w, "fake_coffee")
     bad = _scheduled(w, "fake_dubai")
     bad_pub = w.pub(bad).id
-    real = executor._prepare
+    real = executor._request
 
-    def prepare(session, pub, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def request(session, pub, *args, **kwargs):  # type: ignore[no-untyped-def]
         if pub.id == bad_pub:
             raise RuntimeError("a row nobody expected")
         return real(session, pub, *args, **kwargs)
 
-    monkeypatch.setattr(executor, "_prepare", prepare)
+    monkeypatch.setattr(executor, "_request", request)
     w.clock.set(AT + timedelta(seconds=1))
     q = CaptureQueue()
     assert w.tick(queue=q) == 2 and len(q.jobs) == 1
@@ -70,7 +70,7 @@ def test_one_publication_that_cannot_be_prepared_does_not_hold_back_its_batch(wo
     # the other one stays leased to its dispatch: when the lease runs out it is tried again
     held = w.pub(bad)
     assert held.state == "publishing" and held.lease_token and w.net.posts_for(bad_pub) == []
-    monkeypatch.setattr(executor, "_prepare", real)
+    monkeypatch.setattr(executor, "_request", real)
     w.clock.set(held.lease_expires_at + timedelta(seconds=1))
     assert w.drive() == 1
     assert w.status(bad) == "published" and len(w.net.posts_for(bad_pub)) == 1
@@ -81,14 +81,14 @@ def test_one_outcome_that_cannot_be_recorded_does_not_lose_the_others(world, mon
     good = _scheduled(w, "fake_coffee")
     bad = _scheduled(w, "fake_dubai")
     bad_pub = w.pub(bad).id
-    real = executor._record
+    real = executor._settled_event
 
-    def record(session, pub, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if pub.id == bad_pub:
+    def settled(session, pub_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if pub_id == bad_pub:
             raise RuntimeError("a failure while recording")
-        return real(session, pub, *args, **kwargs)
+        return real(session, pub_id, *args, **kwargs)
 
-    monkeypatch.setattr(executor, "_record", record)
+    monkeypatch.setattr(executor, "_settled_event", settled)
     w.clock.set(AT + timedelta(seconds=1))
     q = CaptureQueue()
     assert w.tick(queue=q) == 2
@@ -96,7 +96,7 @@ def test_one_outcome_that_cannot_be_recorded_does_not_lose_the_others(world, mon
     assert w.status(good) == "published"
     held = w.pub(bad)
     assert held.state == "publishing" and len(w.net.posts_for(bad_pub)) == 1  # it went out; unrecorded
-    monkeypatch.setattr(executor, "_record", real)
+    monkeypatch.setattr(executor, "_settled_event", real)
     w.clock.set(held.lease_expires_at + timedelta(seconds=1))
     assert w.drive() == 1
     # the open attempt is reconciled by lookup: found, never posted twice

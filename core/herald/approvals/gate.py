@@ -8,7 +8,7 @@ expired, was retired or lost its approval after the post was approved blocks it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -21,7 +21,22 @@ from herald.library.usage import publishing_blockers
 PUBLISHABLE_STATES = frozenset({"approved", "scheduled", "publishing", "published", "partially_published"})
 
 
-def _current_content(session: Session, post: Post) -> dict[str, Any]:
+class PublishablePost(Protocol):
+    """What the gate reads of a post: a :class:`Post`, or the engine's read-only facts of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def approved_version(self) -> int | None: ...
+    @property
+    def current_version(self) -> int: ...
+
+
+def _current_content(session: Session, post: PublishablePost) -> dict[str, Any]:
     content = session.execute(
         select(PostVersion.content).where(PostVersion.post_id == post.id,
                                           PostVersion.number == post.current_version)
@@ -39,7 +54,7 @@ def is_publishable(post: Post, session: Session | None = None) -> bool:
     return not publishing_blockers(session, post.tenant_id, _current_content(session, post))
 
 
-def require_publishable(session: Session, post: Post, content: dict[str, Any] | None = None) -> None:
+def require_publishable(session: Session, post: PublishablePost, content: dict[str, Any] | None = None) -> None:
     """Raise :class:`Conflict` unless the post's current version is fully approved and every
     library asset it uses is approved, unretired and unexpired now. ``content``: the current
     version's content when the caller has it already (else it is read)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -37,30 +37,39 @@ def snapshot(obj: object, fields: list[str] | tuple[str, ...], secret: tuple[str
 
 
 def _lock_head(session: Session, chain: str) -> AuditChain:
-    """The chain's head row, locked until the transaction ends. Locked once per transaction: a
-    transaction that appends many events (the publishing engine records a batch of outcomes at
-    once) reuses the head it already holds. Not inside a savepoint, whose rollback would release
-    the lock while the head stayed remembered."""
+    """The chain's head row, locked until the transaction ends (see :func:`_lock_heads`)."""
+    return _lock_heads(session, [chain])[chain]
+
+
+def _lock_heads(session: Session, chains: list[str]) -> dict[str, AuditChain]:
+    """The heads of ``chains``, locked until the transaction ends, in one sorted order (two
+    transactions locking overlapping chains never deadlock) and with one statement for all the
+    heads this transaction does not hold yet. Locked once per transaction: a transaction that
+    appends many events (the publishing engine records a batch of outcomes at once) reuses the
+    heads it already holds. Not inside a savepoint, whose rollback would release the lock while
+    the head stayed remembered."""
     session.connection()  # begins the transaction if nothing did yet
     tx = session.get_transaction()
     held: tuple[object, dict[str, AuditChain]] | None = session.info.get(_HEADS)
     nested = session.get_nested_transaction() is not None
-    if not nested and held is not None and held[0] is tx and chain in held[1]:
-        return held[1][chain]
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        ins(AuditChain).values(chain=chain, last_seq=0, last_hash=GENESIS).on_conflict_do_nothing()
-    )
-    head = session.execute(
-        select(AuditChain).where(AuditChain.chain == chain).with_for_update()
-    ).scalar_one()
-    if not nested:
-        if held is None or held[0] is not tx:
-            held = (tx, {})
-            session.info[_HEADS] = held
-        held[1][chain] = head
-    return head
+    reusable = held[1] if not nested and held is not None and held[0] is tx else {}
+    wanted = sorted(set(chains) - set(reusable))
+    heads = {chain: reusable[chain] for chain in chains if chain in reusable}
+    if wanted:
+        dialect = session.get_bind().dialect.name
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(ins(AuditChain).values([{"chain": c, "last_seq": 0, "last_hash": GENESIS} for c in wanted])
+                        .on_conflict_do_nothing())
+        # ORDER BY under FOR UPDATE: the rows are locked in that order
+        locked = session.scalars(select(AuditChain).where(AuditChain.chain.in_(wanted)).order_by(AuditChain.chain)
+                                 .with_for_update()).all()
+        heads.update({head.chain: head for head in locked})
+        if not nested:
+            if held is None or held[0] is not tx:
+                held = (tx, {})
+                session.info[_HEADS] = held
+            held[1].update({head.chain: head for head in locked})
+    return heads
 
 
 _HEADS = "herald.audit.heads"
@@ -77,8 +86,9 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the tenant's chain (the platform chain when ``tenant_id`` is None).
+) -> str:
+    """Append one event to the tenant's chain (the platform chain when ``tenant_id`` is None);
+    returns the event's id.
 
     ``actor`` None means the system itself (a CLI run without a user, a scheduled job). Inside
     :func:`appended_last` the event is appended when that block ends."""
@@ -97,33 +107,34 @@ def record(
         "context": jsonable({**(actor.audit_context() if actor else {}), **(context or {})}),
         "at": utcnow(),
     }
-    event = AuditEvent(**fields)
-    waiting: list[AuditEvent] | None = session.info.get(_DEFERRED)
+    waiting: list[dict[str, Any]] | None = session.info.get(_DEFERRED)
     if waiting is not None:
-        waiting.append(event)
+        waiting.append(fields)
     else:
-        _append(session, _lock_head(session, chain), event)
-    return event
+        head = _lock_head(session, chain)
+        _chain(head, fields)
+        session.add(AuditEvent(**fields))
+        # Written with the caller's next flush (at the latest, at commit): many events in one
+        # transaction go out as one multi-row insert and one update of the head.
+    return fields["id"]
 
 
-def _append(session: Session, head: AuditChain, event: AuditEvent) -> None:
-    event.chain_seq = head.last_seq + 1
-    event.prev_hash = head.last_hash
-    event.hash = event_hash({c: getattr(event, c) for c in _HASHED})
-    session.add(event)
-    head.last_seq, head.last_hash = event.chain_seq, event.hash
-    # Written with the caller's next flush (at the latest, at commit): many events in one
-    # transaction go out as one multi-row insert and one update of the head.
+def _chain(head: AuditChain, fields: dict[str, Any]) -> None:
+    """Give the event its place after ``head`` (sequence, previous hash, own hash) and move the head."""
+    fields["chain_seq"] = head.last_seq + 1
+    fields["prev_hash"] = head.last_hash
+    fields["hash"] = event_hash(fields)
+    head.last_seq, head.last_hash = fields["chain_seq"], fields["hash"]
 
 
 @contextmanager
 def appended_last(session: Session) -> Iterator[None]:
     """Events recorded inside this block are appended when it ends without error, chain by chain
-    in one sorted order. A transaction holds a chain's head from its first append until it
-    commits, and every change in that tenant waits meanwhile: appending last keeps that short,
-    and the one order keeps two such transactions from deadlocking."""
+    in one sorted order, in one multi-row insert. A transaction holds a chain's head from its
+    first append until it commits, and every change in that tenant waits meanwhile: appending
+    last keeps that short, and the one order keeps two such transactions from deadlocking."""
     outer = session.info.get(_DEFERRED)
-    waiting: list[AuditEvent] = []
+    waiting: list[dict[str, Any]] = []
     session.info[_DEFERRED] = waiting
     try:
         yield
@@ -135,15 +146,18 @@ def appended_last(session: Session) -> Iterator[None]:
     if outer is not None:
         outer.extend(waiting)
         return
-    if waiting:
-        session.flush()  # the transaction's other writes first: the heads are held only for the appends
-    for chain in sorted({e.chain for e in waiting}):
-        head = _lock_head(session, chain)
-        for event in waiting:
-            if event.chain == chain:
-                _append(session, head, event)
+    if not waiting:
+        return
+    session.flush()  # the transaction's other writes first: the heads are held only for the appends
+    heads = _lock_heads(session, [e["chain"] for e in waiting])
+    rows = []
+    for chain in sorted(heads):
+        for fields in waiting:
+            if fields["chain"] == chain:
+                _chain(heads[chain], fields)
+                rows.append(fields)
+    session.execute(insert(AuditEvent), rows)
+    session.flush()  # the heads' new positions
 
 
 _DEFERRED = "herald.audit.deferred"
-_HASHED = ("chain", "chain_seq", "id", "tenant_id", "actor_id", "actor_label", "action", "object_type", "object_id",
-           "before", "after", "context", "at", "prev_hash")

@@ -25,6 +25,7 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from herald import audit
+from herald.approvals.gate import require_publishable
 from herald.clock import utcnow
 from herald.content.models import Post, PostVersion
 from herald.errors import Conflict, NotFound
@@ -44,15 +45,16 @@ from herald.networks.errors import (
 )
 from herald.notifications.notifier import Notification
 from herald.people.models import User
-from herald.publishing import tokens
+from herald.publishing import batch_sql, tokens
+from herald.publishing.batch_sql import PublicationFacts
 from herald.publishing.config import EngineConfig, engine_config
 from herald.publishing.models import AccountCredential, Publication, PublicationAttempt
 from herald.publishing.planning import (
-    connector_for,
     find_variant,
     gate,
+    network_connector,
     refresh_post_status,
-    refresh_post_statuses,
+    refresh_statuses_of,
 )
 from herald.runtime import current
 from herald.tenancy.models import SocialAccount
@@ -233,27 +235,65 @@ def _take_and_prepare(rt: Any, pending: list[str], token: str,
                       cfg: EngineConfig) -> tuple[int, dict[str, _Call], dict[str, str]]:
     """Stage one, in one transaction: lock the publications still ours, re-check each (gate,
     account, rate limit, connector) and write an attempt row for each that goes ahead. Returns
-    (how many were ours, the calls to make, publication id → post id)."""
+    (how many were ours, the calls to make, publication id → post id).
+
+    Publications that go straight out (the common case) are read, checked and started with a
+    handful of set-based statements (:mod:`batch_sql`); the others — a wait, a refusal, a
+    reconciliation — are prepared row by row."""
     me = worker_name()
     with rt.db.transaction() as session:
-        pubs = list(session.scalars(select(Publication).where(
-            Publication.id.in_(pending), Publication.lease_token == token, Publication.state == "publishing")
-            .order_by(Publication.id).with_for_update()))
-        if not pubs:
+        facts = batch_sql.take(session, pending, token)
+        if not facts:
             return 0, {}, {}
         now = utcnow()
-        loaded = _load_for(session, pubs)
-        for pub in pubs:  # after loading: written with the attempt's changes, one UPDATE per row
-            pub.lease_owner, pub.lease_expires_at = me, now + timedelta(seconds=cfg.lease_s)
-        calls: dict[str, _Call] = {}
-        with audit.appended_last(session):
-            for pub in pubs:
-                call = _prepare(session, pub, loaded, cfg, now)
-                if call is not None:
-                    calls[pub.id] = call
-        post_of = {pub.id: pub.post_id for pub in pubs}
+        batch_sql.hold(session, [f.id for f in facts], me, now + timedelta(seconds=cfg.lease_s))
+        ready: list[tuple[PublicationFacts, tuple[NetworkConnector, ConnectedAccount, PublishRequest]]] = []
+        others: list[str] = []
+        for f in facts:
+            plain = _plain_call(session, f, now)
+            if plain is None:
+                others.append(f.id)
+            else:
+                ready.append((f, plain))
+        started = batch_sql.start_attempts(session, [f for f, _ in ready], me, now)
+        calls = {f.id: _Call("publish", started[f.id], connector, account, request, None, False)
+                 for f, (connector, account, request) in ready}
+        if others:
+            pubs = list(session.scalars(select(Publication).where(Publication.id.in_(others))
+                                        .order_by(Publication.id)))
+            loaded = _load_for(session, pubs)
+            with audit.appended_last(session):
+                for pub in pubs:
+                    call = _prepare(session, pub, loaded, cfg, now)
+                    if call is not None:
+                        calls[pub.id] = call
+        post_of = {f.id: f.post_id for f in facts}
         # Commits on leaving the transaction: every attempt exists before any network call.
-    return len(pubs), calls, post_of
+    return len(facts), calls, post_of
+
+
+def _plain_call(session: Session, f: PublicationFacts,
+                now: datetime) -> tuple[NetworkConnector, ConnectedAccount, PublishRequest] | None:
+    """What to call for a publication that simply goes out now — approved, its account connected
+    and not held, its connector enabled, no earlier attempt in doubt; None for any other
+    (prepared row by row, which settles or defers it with its reason)."""
+    if (f.uncertain_since is not None or f.post.status == "failed" or f.content is None or f.account_archived
+            or f.connection_state == "reconnect_needed" or not f.has_credentials
+            or (f.blocked_until is not None and f.blocked_until > now)):
+        return None
+    connector = _connector(session, f.tenant_id, f.network)
+    if connector is None:
+        return None
+    try:
+        require_publishable(session, f.post, f.content)  # the last check before the network
+        request = _request(session, f, f.content)
+    except (Conflict, NotFound):
+        return None
+    if request is None:
+        return None
+    account = ConnectedAccount(id=f.account_id, remote_id=f.external_id or "", handle=f.handle,
+                               tokens=tokens.open_sealed(f.sealed_tokens))
+    return connector, account, request
 
 
 def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
@@ -261,30 +301,59 @@ def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
                 token: str, refreshed: set[str], cfg: EngineConfig) -> tuple[list[str], list[str]]:
     """Stage three, in one transaction: lock the posts, then the publications, record every
     outcome and derive the posts' statuses. Returns (publications to go round again, those whose
-    token is to be refreshed first)."""
+    token is to be refreshed first). Plain successes are recorded set-based (:mod:`batch_sql`),
+    everything else row by row."""
     again: list[str] = []
     to_refresh: list[str] = []
     with rt.db.transaction() as session:
-        posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(post_ids))
-                                                   .order_by(Post.id).with_for_update())}
+        batch_sql.lock_posts(session, post_ids)
         with audit.appended_last(session):
             if calls:
-                held = {p.id: p for p in session.scalars(select(Publication).where(Publication.id.in_(list(calls)))
-                                                          .order_by(Publication.id).with_for_update())}
-                kept = (_preload(session, SocialAccount, {p.account_id for p in held.values()}),  # noqa: F841
-                        _preload(session, PublicationAttempt, {c.attempt_id for c in calls.values()}))
+                held = batch_sql.lock_publications(session, list(calls), token)
+                now = utcnow()
+                done: list[tuple[str, str, PublishResult]] = []
+                others: list[str] = []
                 for pub_id, call in calls.items():
-                    pub, post = held.get(pub_id), posts.get(post_of[pub_id])
-                    if pub is None or post is None:
-                        continue
                     result, error = outcomes[pub_id]
-                    if (isinstance(error, AuthExpired) and pub_id not in refreshed and pub.lease_token == token
-                            and pub.state == "publishing"):
-                        to_refresh.append(pub_id)  # refreshed afterwards, each in a transaction of its own
+                    h = held.get(pub_id)
+                    if h is None:
                         continue
-                    if _record(session, pub, post, token, call, result, error, cfg):
-                        again.append(pub_id)
-            refresh_post_statuses(session, list(posts.values()))
+                    if (h.owned and call.kind == "publish" and error is None and result is not None
+                            and result.pause_until is None):
+                        done.append((pub_id, call.attempt_id, result))
+                        _settled_event(session, pub_id, h.tenant_id, post_of[pub_id], h.account_id, "publishing",
+                                       "published", result.remote_id, result.url, None)
+                    else:
+                        others.append(pub_id)
+                batch_sql.record_published(session, done, now)
+                if others:
+                    again, to_refresh = _record_each(session, others, calls, outcomes, post_of, token, refreshed, cfg)
+            refresh_statuses_of(session, post_ids)
+    return again, to_refresh
+
+
+def _record_each(session: Session, pub_ids: list[str], calls: dict[str, _Call],
+                 outcomes: dict[str, tuple[PublishResult | None, BaseException | None]], post_of: dict[str, str],
+                 token: str, refreshed: set[str], cfg: EngineConfig) -> tuple[list[str], list[str]]:
+    """Record the outcomes of the (locked) publications ``pub_ids`` one by one."""
+    again: list[str] = []
+    to_refresh: list[str] = []
+    posts = _preload(session, Post, {post_of[p] for p in pub_ids})
+    held = {p.id: p for p in session.scalars(select(Publication).where(Publication.id.in_(sorted(pub_ids)))
+                                              .order_by(Publication.id))}
+    kept = (_preload(session, SocialAccount, {p.account_id for p in held.values()}),  # noqa: F841
+            _preload(session, PublicationAttempt, {calls[p].attempt_id for p in pub_ids}))
+    for pub_id in pub_ids:
+        pub, post, call = held.get(pub_id), posts.get(post_of[pub_id]), calls[pub_id]
+        if pub is None or post is None:
+            continue
+        result, error = outcomes[pub_id]
+        if (isinstance(error, AuthExpired) and pub_id not in refreshed and pub.lease_token == token
+                and pub.state == "publishing"):
+            to_refresh.append(pub_id)  # refreshed afterwards, each in a transaction of its own
+            continue
+        if _record(session, pub, post, token, call, result, error, cfg):
+            again.append(pub_id)
     return again, to_refresh
 
 
@@ -402,11 +471,12 @@ def _lock(session: Session, pub_id: str, token: str) -> Publication | None:
     return pub
 
 
-def _request(session: Session, pub: Publication, version: PostVersion | None) -> PublishRequest | None:
-    """What the connector gets for ``pub``; None when the post no longer has its variant.
-    Library media come as the library hands them out (a signed link and the file's bytes);
-    media given by URL are fetched by the network."""
-    variant = find_variant(version.content, pub.variant_key) if version is not None else None
+def _request(session: Session, pub: Publication | PublicationFacts,
+             content: dict[str, Any] | None) -> PublishRequest | None:
+    """What the connector gets for ``pub`` (``content``: its post's current version); None when
+    the post no longer has its variant. Library media come as the library hands them out (a
+    signed link and the file's bytes); media given by URL are fetched by the network."""
+    variant = find_variant(content, pub.variant_key) if content is not None else None
     if variant is None:
         return None
     media = [_media(session, pub, m) for m in variant.get("media", [])]
@@ -418,7 +488,7 @@ def _request(session: Session, pub: Publication, version: PostVersion | None) ->
                           lookup_hints=MappingProxyType(hints))
 
 
-def _media(session: Session, pub: Publication, item: dict[str, Any]) -> MediaFile:
+def _media(session: Session, pub: Publication | PublicationFacts, item: dict[str, Any]) -> MediaFile:
     if item.get("asset_id"):
         return media_file(session, current().settings, pub.tenant_id, item["asset_id"], alt_text=item.get("alt_text"))
     return MediaFile(kind=item.get("kind", "image"), mime_type=_mime(item), size=0, url=item.get("url"),
@@ -440,13 +510,13 @@ _connectors: dict[tuple[str, str], tuple[NetworkConnector | None, float]] = {}
 CONNECTOR_TTL_S = 5.0
 
 
-def _connector(session: Session, account: SocialAccount) -> NetworkConnector | None:
-    key = (account.tenant_id, account.network)
+def _connector(session: Session, tenant_id: str, network: str) -> NetworkConnector | None:
+    key = (tenant_id, network)
     hit = _connectors.get(key)
     now = time.monotonic()
     if hit is not None and hit[1] > now:
         return hit[0]
-    found = connector_for(session, account)
+    found = network_connector(session, tenant_id, network)
     _connectors[key] = (found, now + CONNECTOR_TTL_S)
     return found
 
@@ -472,13 +542,13 @@ def _prepare(session: Session, pub: Publication, loaded: _Loaded, cfg: EngineCon
     if cred.blocked_until is not None and cred.blocked_until > now:
         _wait(pub, cred.blocked_until)
         return None
-    connector = _connector(session, account)
+    connector = _connector(session, account.tenant_id, account.network)
     if connector is None:
         _settle(session, pub, post, "needs_attention", f"The {account.network!r} connector is not enabled.",
                 "connector_disabled")
         return None
     try:
-        request = _request(session, pub, version)
+        request = _request(session, pub, version.content if version is not None else None)
     except (Conflict, NotFound) as exc:  # an asset went away since the gate looked
         _settle(session, pub, post, "needs_attention", exc.detail, "asset_unavailable")
         return None
@@ -525,12 +595,19 @@ def _settle(session: Session, pub: Publication, post: Post, state: str, message:
     pub.lease_token = pub.lease_owner = pub.lease_expires_at = None
     if state != "published":
         pub.last_error, pub.last_error_code = message, code
-    audit.record(session, None, f"publication.{state}", "publication", pub.id, tenant_id=pub.tenant_id,
-                 before={"state": before},
-                 after={"state": state, "remote_id": pub.remote_id, "remote_url": pub.remote_url, "error": message},
-                 context={"post_id": post.id, "account_id": pub.account_id})
+    _settled_event(session, pub.id, pub.tenant_id, post.id, pub.account_id, before, state, pub.remote_id,
+                   pub.remote_url, message)
     if state in ("failed", "needs_attention"):
         _tell_author(session, pub, post, state, message)
+
+
+def _settled_event(session: Session, pub_id: str, tenant_id: str, post_id: str, account_id: str, before: str,
+                   state: str, remote_id: str | None, remote_url: str | None, message: str | None) -> None:
+    """The audit event of a publication coming to rest in ``state``."""
+    audit.record(session, None, f"publication.{state}", "publication", pub_id, tenant_id=tenant_id,
+                 before={"state": before},
+                 after={"state": state, "remote_id": remote_id, "remote_url": remote_url, "error": message},
+                 context={"post_id": post_id, "account_id": account_id})
 
 
 def _tell_author(session: Session, pub: Publication, post: Post, state: str, message: str | None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from herald import audit
@@ -85,17 +85,33 @@ def refresh_post_status(session: Session, post: Post) -> str:
 
 
 def refresh_post_statuses(session: Session, posts: list[Post]) -> None:
-    """:func:`refresh_post_status` for several posts, reading their publications in one query."""
-    derived = [p for p in posts if p.status in DERIVED_STATES]
-    if not derived:
+    """:func:`refresh_post_status` for several posts."""
+    refresh_statuses_of(session, [p.id for p in posts])
+
+
+def refresh_statuses_of(session: Session, post_ids: list[str]) -> None:
+    """Derive the statuses of the posts ``post_ids`` from their publications: one query reads
+    the posts, one their publications, one update per status that changes (posts loaded in the
+    session see the change)."""
+    if not post_ids:
         return
     session.flush()
-    states: dict[str, list[str]] = {p.id: [] for p in derived}
+    statuses = dict(session.execute(select(Post.id, Post.status).where(Post.id.in_(sorted(set(post_ids))),
+                                                                       Post.status.in_(DERIVED_STATES))).all())
+    if not statuses:
+        return
+    states: dict[str, list[str]] = {post_id: [] for post_id in statuses}
     for post_id, state in session.execute(select(Publication.post_id, Publication.state)
-                                          .where(Publication.post_id.in_(list(states)))):
+                                          .where(Publication.post_id.in_(list(statuses)))):
         states[post_id].append(state)
-    for post in derived:
-        post.status = derived_status(states[post.id]) or "approved"
+    changes: dict[str, list[str]] = {}
+    for post_id, status in statuses.items():
+        derived = derived_status(states[post_id]) or "approved"
+        if derived != status:
+            changes.setdefault(derived, []).append(post_id)
+    for derived, ids in sorted(changes.items()):
+        session.execute(update(Post).where(Post.id.in_(ids)).values(status=derived)
+                        .execution_options(synchronize_session="evaluate"))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -139,8 +155,12 @@ def zone_of_account(session: Session, account: SocialAccount) -> str:
 
 
 def connector_for(session: Session, account: SocialAccount) -> NetworkConnector | None:
-    found = current().plugins.for_tenant(session, account.tenant_id).instance("herald_network_connectors",
-                                                                             account.network)
+    return network_connector(session, account.tenant_id, account.network)
+
+
+def network_connector(session: Session, tenant_id: str, network: str) -> NetworkConnector | None:
+    """The connector of ``network`` as the tenant configured it; None when not enabled there."""
+    found = current().plugins.for_tenant(session, tenant_id).instance("herald_network_connectors", network)
     return found  # type: ignore[return-value]
 
 

@@ -56,9 +56,14 @@ def _tokens_to_json(t: TokenSet) -> dict[str, Any]:
 
 
 def open_tokens(cred: AccountCredential | None) -> TokenSet | None:
-    if cred is None or not cred.sealed_tokens:
+    return open_sealed(cred.sealed_tokens if cred is not None else None)
+
+
+def open_sealed(sealed: str | None) -> TokenSet | None:
+    """The tokens sealed in a credential row's ``sealed_tokens`` (None: the account has none)."""
+    if not sealed:
         return None
-    raw = current().box.open(cred.sealed_tokens)
+    raw = current().box.open(sealed)
     return TokenSet(access_token=raw["access_token"], refresh_token=raw.get("refresh_token"),
                     expires_at=datetime.fromisoformat(raw["expires_at"]) if raw.get("expires_at") else None,
                     scope=raw.get("scope"), extra=raw.get("extra") or {})
