@@ -32,7 +32,6 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -45,59 +44,62 @@ LATENCY_S = 0.05
 # ----------------------------------------------------------------------------- the fake network
 def serve_network(port_q: Any, latency: float) -> None:
     """A network: POST /posts creates (after ``latency``), GET /posts?marker= looks up,
-    GET /stats tells what exists. Arrival times are recorded before the latency."""
+    GET /stats tells what exists. Arrival times are recorded before the latency. HTTP/1.1 with
+    keep-alive on asyncio, so that the stand-in for a remote network costs the machine little."""
+    import asyncio
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not RQ's handler inherited from the anchor run
     posts: dict[str, list[tuple[str, float]]] = {}
-    lock = threading.Lock()
     counter = [0]
+    reasons = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            # answer in one segment: no Nagle / delayed-ACK stalls on keep-alive connections
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def _send(self, status: int, body: Any) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self._headers_buffer.append(b"\r\n" + raw)  # headers and body in one write
-            self.wfile.write(b"".join(self._headers_buffer))
-            self._headers_buffer = []
-
-        def do_POST(self) -> None:
-            arrived = time.time()
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            time.sleep(latency)
-            with lock:
-                counter[0] += 1
-                remote_id = f"n{counter[0]}"
-                posts.setdefault(body["marker"], []).append((remote_id, arrived))
-            self._send(201, {"id": remote_id})
-
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            if url.path == "/stats":
-                with lock:
-                    self._send(200, posts)
-                return
+    async def answer(method: str, target: str, body: bytes, arrived: float) -> tuple[int, Any]:
+        url = urlparse(target)
+        if method == "POST" and url.path == "/posts":
+            marker = json.loads(body)["marker"]
+            await asyncio.sleep(latency)
+            counter[0] += 1
+            remote_id = f"n{counter[0]}"
+            posts.setdefault(marker, []).append((remote_id, arrived))
+            return 201, {"id": remote_id}
+        if method == "GET" and url.path == "/stats":
+            return 200, posts
+        if method == "GET" and url.path == "/posts":
             marker = parse_qs(url.query).get("marker", [""])[0]
-            time.sleep(latency)
-            with lock:
-                found = posts.get(marker)
-            self._send(200 if found else 404, {"id": found[0][0]} if found else {})
+            await asyncio.sleep(latency)
+            found = posts.get(marker)
+            return (200, {"id": found[0][0]}) if found else (404, {})
+        return 400, {"error": f"no route {method} {url.path}"}
 
-        def log_message(self, *args: Any) -> None:
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                arrived = time.time()
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = lines[0].split(" ", 2)
+                length = 0
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    if name.strip().lower() == "content-length":
+                        length = int(value)
+                body = await reader.readexactly(length) if length else b""
+                status, payload = await answer(method, target, body, arrived)
+                raw = json.dumps(payload).encode()
+                writer.write(f"HTTP/1.1 {status} {reasons[status]}\r\nContent-Type: application/json\r\n"
+                             f"Content-Length: {len(raw)}\r\n\r\n".encode() + raw)
+        except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        finally:
+            writer.close()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 1024
-    port_q.put(server.server_address[1])
-    server.serve_forever()
+    async def main() -> None:
+        server = await asyncio.start_server(connection, "127.0.0.1", 0, backlog=4096)
+        port_q.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(main())
 
 
 # ----------------------------------------------------------------------------- the connector plugin

@@ -6,15 +6,18 @@ same transaction. The statements write exactly what that path writes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, case, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from herald.content.models import Post, PostVersion
+from herald.db import JSONType
+from herald.db.sets import among
 from herald.ids import new_id
 from herald.networks.connector import PublishResult
 from herald.publishing.models import AccountCredential, Publication, PublicationAttempt
@@ -75,7 +78,8 @@ def take(session: Session, ids: Sequence[str], token: str) -> list[PublicationFa
         .join(SocialAccount, SocialAccount.id == Publication.account_id)
         .outerjoin(AccountCredential, AccountCredential.account_id == Publication.account_id)
         .outerjoin(PostVersion, and_(PostVersion.post_id == Post.id, PostVersion.number == Post.current_version))
-        .where(Publication.id.in_(list(ids)), Publication.lease_token == token, Publication.state == "publishing")
+        .where(among(session, Publication.id, ids), Publication.lease_token == token,
+               Publication.state == "publishing")
         .order_by(Publication.id)
         .with_for_update(of=Publication)
     )
@@ -93,28 +97,41 @@ def take(session: Session, ids: Sequence[str], token: str) -> list[PublicationFa
     return out
 
 
-def hold(session: Session, ids: Sequence[str], worker: str, until: datetime) -> None:
-    """The worker takes the lease of the locked publications ``ids`` over from the dispatch."""
-    if ids:
-        session.execute(update(_pubs).where(_pubs.c.id.in_(list(ids))).values(lease_owner=worker,
-                                                                                lease_expires_at=until))
-
-
-def start_attempts(session: Session, facts: Sequence[PublicationFacts], worker: str,
-                   now: datetime) -> dict[str, str]:
-    """Open a publish attempt for each of the locked ``facts`` (publication id → attempt id):
-    the attempt row, the attempt count, and ``uncertain_since`` — until the network answers,
-    the post may exist — with the lookup hints emptied (they describe the attempts since this
-    one only)."""
+def start(session: Session, facts: Sequence[PublicationFacts], plain: Sequence[PublicationFacts], worker: str,
+          now: datetime, until: datetime) -> dict[str, str]:
+    """The worker takes the leases of the locked ``facts`` over from the dispatch (until
+    ``until``), and opens a publish attempt for each of ``plain`` among them (publication id →
+    attempt id): the attempt row, the attempt count, and ``uncertain_since`` — until the
+    network answers, the post may exist — with the lookup hints emptied (they describe the
+    attempts since this one only). One update of the publications, one insert of attempts."""
+    started = {f.id: new_id("att") for f in plain}
     if not facts:
-        return {}
-    started = {f.id: new_id("att") for f in facts}
-    session.execute(insert(_attempts), [
-        {"id": started[f.id], "publication_id": f.id, "number": f.attempt_count + 1, "kind": "publish",
-         "worker": worker, "started_at": now, "outcome": "open"} for f in facts])
-    session.execute(update(_pubs).where(_pubs.c.id.in_(list(started))).values(
-        attempt_count=_pubs.c.attempt_count + 1, uncertain_since=now, lookup_hints={}))
+        return started
+    opening = among(session, _pubs.c.id, started) if started else literal(False)
+    session.execute(update(_pubs).where(among(session, _pubs.c.id, [f.id for f in facts])).values(
+        lease_owner=worker, lease_expires_at=until,
+        attempt_count=case((opening, _pubs.c.attempt_count + 1), else_=_pubs.c.attempt_count),
+        uncertain_since=case((opening, now), else_=_pubs.c.uncertain_since),
+        lookup_hints=case((opening, literal({}, JSONType)), else_=_pubs.c.lookup_hints)))
+    if not started:
+        return started
+    if _postgres(session):
+        session.execute(text(
+            "INSERT INTO publication_attempts (id, publication_id, number, kind, worker, started_at, outcome) "
+            "SELECT v.id, v.publication_id, v.number, 'publish', :worker, :now, 'open' "
+            "FROM unnest(CAST(:ids AS varchar[]), CAST(:pubs AS varchar[]), CAST(:numbers AS integer[])) "
+            "AS v(id, publication_id, number)"),
+            {"worker": worker, "now": now, "ids": [started[f.id] for f in plain], "pubs": [f.id for f in plain],
+             "numbers": [f.attempt_count + 1 for f in plain]})
+    else:
+        session.execute(insert(_attempts), [
+            {"id": started[f.id], "publication_id": f.id, "number": f.attempt_count + 1, "kind": "publish",
+             "worker": worker, "started_at": now, "outcome": "open"} for f in plain])
     return started
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -130,14 +147,15 @@ class Held:
 def lock_posts(session: Session, post_ids: Sequence[str]) -> None:
     """Lock the posts (in id order: posts before publications, everywhere)."""
     if post_ids:
-        session.execute(select(Post.id).where(Post.id.in_(sorted(post_ids))).order_by(Post.id).with_for_update())
+        session.execute(select(Post.id).where(among(session, Post.id, post_ids)).order_by(Post.id)
+                        .with_for_update())
 
 
 def lock_publications(session: Session, ids: Sequence[str], token: str) -> dict[str, Held]:
     """Lock the publications ``ids`` (in id order) and say which are still this batch's."""
     rows = session.execute(select(Publication.id, Publication.tenant_id, Publication.account_id,
                                   Publication.lease_token, Publication.state)
-                           .where(Publication.id.in_(sorted(ids))).order_by(Publication.id).with_for_update())
+                           .where(among(session, Publication.id, ids)).order_by(Publication.id).with_for_update())
     return {pub_id: Held(pub_id, tenant_id, account_id, lease == token and state == "publishing")
             for pub_id, tenant_id, account_id, lease, state in rows}
 
@@ -147,6 +165,22 @@ def record_published(session: Session, done: Sequence[tuple[str, str, PublishRes
     row-by-row path does: the attempt closed as published, the publication published with what
     the network answered, its lease, due time, uncertainty, hints and last error cleared."""
     if not done:
+        return
+    if _postgres(session):  # one statement per table, whatever the batch's size
+        session.execute(text(
+            "UPDATE publication_attempts AS a SET outcome = 'published', finished_at = :now, remote_id = v.remote_id "
+            "FROM unnest(CAST(:ids AS varchar[]), CAST(:remote_ids AS varchar[])) AS v(id, remote_id) "
+            "WHERE a.id = v.id"),
+            {"now": now, "ids": [a for _, a, _ in done], "remote_ids": [r.remote_id for _, _, r in done]})
+        session.execute(text(
+            "UPDATE publications AS p SET state = 'published', remote_id = v.remote_id, remote_url = v.remote_url, "
+            "extra_ids = CAST(v.extra_ids AS jsonb), published_at = :now, uncertain_since = NULL, "
+            "lookup_hints = CAST('{}' AS jsonb), last_error = NULL, last_error_code = NULL, due_at = NULL, "
+            "lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now "
+            "FROM unnest(CAST(:ids AS varchar[]), CAST(:remote_ids AS varchar[]), CAST(:urls AS varchar[]), "
+            "CAST(:extra AS text[])) AS v(id, remote_id, remote_url, extra_ids) WHERE p.id = v.id"),
+            {"now": now, "ids": [p for p, _, _ in done], "remote_ids": [r.remote_id for _, _, r in done],
+             "urls": [r.url for _, _, r in done], "extra": [json.dumps(list(r.extra_ids)) for _, _, r in done]})
         return
     session.execute(
         update(_attempts).where(_attempts.c.id == bindparam("b_attempt")).values(

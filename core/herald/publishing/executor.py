@@ -246,7 +246,6 @@ def _take_and_prepare(rt: Any, pending: list[str], token: str,
         if not facts:
             return 0, {}, {}
         now = utcnow()
-        batch_sql.hold(session, [f.id for f in facts], me, now + timedelta(seconds=cfg.lease_s))
         ready: list[tuple[PublicationFacts, tuple[NetworkConnector, ConnectedAccount, PublishRequest]]] = []
         others: list[str] = []
         for f in facts:
@@ -255,7 +254,7 @@ def _take_and_prepare(rt: Any, pending: list[str], token: str,
                 others.append(f.id)
             else:
                 ready.append((f, plain))
-        started = batch_sql.start_attempts(session, [f for f, _ in ready], me, now)
+        started = batch_sql.start(session, facts, [f for f, _ in ready], me, now, now + timedelta(seconds=cfg.lease_s))
         calls = {f.id: _Call("publish", started[f.id], connector, account, request, None, False)
                  for f, (connector, account, request) in ready}
         if others:

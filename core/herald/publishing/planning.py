@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from herald import audit
 from herald.approvals.gate import PUBLISHABLE_STATES, require_publishable
@@ -17,6 +19,7 @@ from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.content.models import Post
 from herald.content.service import get_post, version
+from herald.db.sets import among
 from herald.errors import Conflict, HeraldError, NotFound, ValidationFailed
 from herald.networks.connector import NetworkConnector
 from herald.networks.errors import NetworkError, NotSupported
@@ -96,13 +99,13 @@ def refresh_statuses_of(session: Session, post_ids: list[str]) -> None:
     if not post_ids:
         return
     session.flush()
-    statuses = dict(session.execute(select(Post.id, Post.status).where(Post.id.in_(sorted(set(post_ids))),
+    statuses = dict(session.execute(select(Post.id, Post.status).where(among(session, Post.id, set(post_ids)),
                                                                        Post.status.in_(DERIVED_STATES))).all())
     if not statuses:
         return
     states: dict[str, list[str]] = {post_id: [] for post_id in statuses}
     for post_id, state in session.execute(select(Publication.post_id, Publication.state)
-                                          .where(Publication.post_id.in_(list(statuses)))):
+                                          .where(among(session, Publication.post_id, statuses))):
         states[post_id].append(state)
     changes: dict[str, list[str]] = {}
     for post_id, status in statuses.items():
@@ -110,8 +113,13 @@ def refresh_statuses_of(session: Session, post_ids: list[str]) -> None:
         if derived != status:
             changes.setdefault(derived, []).append(post_id)
     for derived, ids in sorted(changes.items()):
-        session.execute(update(Post).where(Post.id.in_(ids)).values(status=derived)
-                        .execution_options(synchronize_session="evaluate"))
+        session.execute(update(Post).where(among(session, Post.id, ids)).values(status=derived)
+                        .execution_options(synchronize_session=False))
+        for post_id in ids:  # posts loaded in this session see their new status
+            loaded = session.identity_map.get(identity_key(Post, post_id))
+            if loaded is not None:
+                set_committed_value(loaded, "status", derived)
+                session.expire(loaded, ["updated_at"])
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from herald.clock import utcnow
 from herald.content.models import Post
+from herald.db.sets import among
 from herald.ids import new_id
 from herald.publishing.config import EngineConfig, engine_config
 from herald.publishing.liveness import beat
@@ -98,10 +99,10 @@ class Scheduler:
                 if not rows:
                     return [], token
                 ids = [r[0] for r in rows]
-                session.execute(update(Publication).where(Publication.id.in_(ids)).values(
+                session.execute(update(Publication).where(among(session, Publication.id, ids)).values(
                     state="publishing", lease_token=token, lease_owner=f"dispatch:{self.name}",
                     lease_expires_at=now + lease,
-                    dispatched_at=now))
+                    dispatched_at=now).execution_options(synchronize_session=False))
                 post_ids = sorted({r[1] for r in rows})
                 if recovering:
                     log.warning("re-dispatching %d publication(s) whose lease ran out", len(ids))
@@ -110,8 +111,8 @@ class Scheduler:
                 _sqlite_lock.release()
         # Separately: posts are locked before publications everywhere else (no deadlocks).
         with self.rt.db.transaction() as session:
-            session.execute(update(Post).where(Post.id.in_(post_ids), Post.status == "scheduled")
-                            .values(status="publishing"))
+            session.execute(update(Post).where(among(session, Post.id, post_ids), Post.status == "scheduled")
+                            .values(status="publishing").execution_options(synchronize_session=False))
         return ids, token
 
     def _dispatch(self, ids: list[str], token: str) -> None:
