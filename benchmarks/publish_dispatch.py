@@ -129,7 +129,8 @@ def bench_plugin() -> object:
             c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return c
 
-    def call(base: str, method: str, path: str, body: dict[str, Any] | None, sent: list[bool]) -> tuple[int, Any]:
+    def call_http_client(base: str, method: str, path: str, body: dict[str, Any] | None,
+                         sent: list[bool]) -> tuple[int, Any]:
         c = conn(base)
         try:
             c.request(method, path, body=json.dumps(body).encode() if body is not None else None,
@@ -141,6 +142,44 @@ def bench_plugin() -> object:
             local.conn = None
             c.close()
             raise
+
+    def call_socket(base: str, method: str, path: str, body: dict[str, Any] | None,
+                    sent: list[bool]) -> tuple[int, Any]:
+        """The same exchange on a kept-alive socket with just enough HTTP/1.1 for this network
+        (Content-Length bodies): a fifth of http.client's CPU on this machine."""
+        wire = getattr(local, "wire", None)
+        if wire is None:
+            u = urlparse(base)
+            wire = socket.create_connection((u.hostname, u.port), timeout=10)
+            wire.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            local.wire, local.buf = wire, b""
+        raw = json.dumps(body).encode() if body is not None else b""
+        try:
+            wire.sendall(f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                         f"Content-Length: {len(raw)}\r\n\r\n".encode() + raw)
+            sent[0] = True
+            buf = local.buf
+            while b"\r\n\r\n" not in buf:
+                chunk = wire.recv(65536)
+                if not chunk:
+                    raise ConnectionResetError("the network closed the connection")
+                buf += chunk
+            head, _, rest = buf.partition(b"\r\n\r\n")
+            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            while len(rest) < length:
+                chunk = wire.recv(65536)
+                if not chunk:
+                    raise ConnectionResetError("the network closed the connection")
+                rest += chunk
+            local.buf = rest[length:]
+            return int(head[9:12]), json.loads(rest[:length] or b"{}")
+        except OSError:
+            local.wire = None
+            wire.close()
+            raise
+
+    call = call_http_client if os.environ.get("BENCH_CLIENT") == "http.client" else call_socket
 
     class BenchConnector(NetworkConnector):
         key = "bench"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.clock import utcnow
@@ -23,6 +23,8 @@ from herald.ids import new_id
 PUBLICATION_STATES = ("scheduled", "publishing", "published", "failed", "needs_attention", "cancelled", "deleted")
 #: states a publication can still leave on its own
 ACTIVE_STATES = ("scheduled", "publishing")
+#: dispatched to the queue and not yet taken by a worker (which renames the lease's owner)
+QUEUED = "state = 'publishing' AND lease_owner LIKE 'dispatch:%'"
 
 
 class Publication(Base):
@@ -31,6 +33,9 @@ class Publication(Base):
         # the scheduler's claim: due scheduled rows, and expired leases of publishing rows
         Index("ix_publications_state_due", "state", "due_at"),
         Index("ix_publications_lease", "state", "lease_expires_at"),
+        # the scheduler's back-pressure: those dispatched and not yet taken by a worker
+        Index("ix_publications_queued", "lease_owner", postgresql_where=text(QUEUED),
+              sqlite_where=text(QUEUED)),
         # the calendar: a tenant's publications in a time range (optionally one account)
         Index("ix_publications_tenant_time", "tenant_id", "scheduled_at"),
         Index("ix_publications_account_time", "account_id", "scheduled_at"),

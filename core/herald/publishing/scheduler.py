@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from herald.clock import utcnow
@@ -28,7 +28,7 @@ from herald.db.sets import among
 from herald.ids import new_id
 from herald.publishing.config import EngineConfig, engine_config
 from herald.publishing.liveness import beat
-from herald.publishing.models import Publication
+from herald.publishing.models import QUEUED, Publication
 from herald.queue.base import Job, JobQueue
 from herald.runtime import Runtime, current
 
@@ -73,8 +73,8 @@ class Scheduler:
         """How many more may be dispatched now: the queue holds at most ``max_queued`` that no
         worker has taken yet (a worker renames the lease owner when it takes them)."""
         with self.rt.db.transaction() as session:
-            queued = session.execute(select(func.count()).select_from(Publication).where(
-                Publication.state == "publishing", Publication.lease_owner.like("dispatch:%"))).scalar() or 0
+            queued = session.execute(select(func.count()).select_from(Publication)
+                                     .where(text(QUEUED))).scalar() or 0  # ix_publications_queued
         return self.cfg.max_queued - queued
 
     def _claim(self, recovering: bool, limit: int) -> tuple[list[str], str]:
