@@ -15,6 +15,10 @@ class EngineConfig:
     threads: int = 64
     #: batches in flight at once in one ``herald worker`` process (see ``executor.Lanes``)
     lanes: int = 8
+    #: of those, how many may be in a database stage (taking and preparing, or recording) at
+    #: once: the others wait on the network or for their turn, so that under load the first
+    #: batches finish first instead of every batch sharing the processor and finishing late
+    db_stages: int = 2
     #: a worker's hold on a publication it is executing (renewed while it runs); a worker that
     #: dies is noticed once this runs out
     lease_s: float = 30.0

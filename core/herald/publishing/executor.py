@@ -8,6 +8,7 @@ can, otherwise set aside for a person — and never blindly created again."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -15,11 +16,12 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
@@ -60,6 +62,8 @@ from herald.runtime import current
 from herald.tenancy.models import SocialAccount
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: randomness of the backoff jitter (tests may seed it)
 jitter = random.Random()
@@ -231,6 +235,29 @@ def _round(rt: Any, pending: list[str], token: str, refreshed: set[str], cfg: En
     return taken, again
 
 
+_stage_gate: tuple[int, threading.BoundedSemaphore] | None = None
+_stage_gate_lock = threading.Lock()
+
+
+def _database_stage(fn: Callable[P, R]) -> Callable[P, R]:
+    """At most ``db_stages`` batches of this process in a database stage at once (see
+    :class:`EngineConfig`)."""
+
+    @functools.wraps(fn)
+    def staged(*args: P.args, **kwargs: P.kwargs) -> R:
+        global _stage_gate
+        size = max(engine_config().db_stages, 1)
+        with _stage_gate_lock:
+            if _stage_gate is None or _stage_gate[0] != size:
+                _stage_gate = (size, threading.BoundedSemaphore(size))
+            gate_ = _stage_gate[1]
+        with gate_:
+            return fn(*args, **kwargs)
+
+    return staged
+
+
+@_database_stage
 def _take_and_prepare(rt: Any, pending: list[str], token: str,
                       cfg: EngineConfig) -> tuple[int, dict[str, _Call], dict[str, str]]:
     """Stage one, in one transaction: lock the publications still ours, re-check each (gate,
@@ -295,6 +322,7 @@ def _plain_call(session: Session, f: PublicationFacts,
     return connector, account, request
 
 
+@_database_stage
 def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
                 outcomes: dict[str, tuple[PublishResult | None, BaseException | None]], post_of: dict[str, str],
                 token: str, refreshed: set[str], cfg: EngineConfig) -> tuple[list[str], list[str]]:
