@@ -147,3 +147,92 @@ def test_without_lanes_a_job_runs_its_batch_to_the_end(world):
     assert executor._lanes is None
     q.run_all()
     assert w.status(post) == "published"
+
+
+def _record_of(w, post_id: str) -> dict:  # type: ignore[no-untyped-def]
+    """What the engine wrote about a post's one publication, without its ids and instants."""
+    from herald.audit.models import AuditEvent
+    from herald.publishing.models import Publication
+
+    pub, status = w.pub(post_id), w.status(post_id)
+    with w.rt.db.transaction() as s:
+        attempts = s.scalars(select(PublicationAttempt).where(PublicationAttempt.publication_id == pub.id)).all()
+        events = s.scalars(select(AuditEvent).where(AuditEvent.object_id == pub.id)
+                           .order_by(AuditEvent.chain_seq)).all()
+        row = s.get(Publication, pub.id)
+        columns = {c: getattr(row, c) for c in ("state", "attempt_count", "transient_failures", "uncertain_since",
+                                                 "lookup_hints", "last_error", "last_error_code", "due_at",
+                                                 "lease_token", "lease_owner", "lease_expires_at", "extra_ids")}
+        return {
+            "publication": columns,
+            "remote": (row.remote_id is not None, row.remote_url == f"https://fake.example/p/{row.remote_id}"),
+            "published_at_set": row.published_at is not None,
+            "attempts": [(a.number, a.kind, a.outcome, a.finished_at is not None, a.remote_id == row.remote_id,
+                          a.error, a.error_code, a.worker is not None) for a in attempts],
+            "events": [(e.action, e.actor_label, e.before, sorted(e.after), e.after["state"], e.after["error"],
+                        e.after["remote_id"] == row.remote_id, e.after["remote_url"] == row.remote_url,
+                        e.context == {"post_id": post_id, "account_id": row.account_id}) for e in events],
+            "post_status": status,
+        }
+
+
+def test_the_set_based_path_writes_exactly_what_the_row_by_row_path_writes(world, monkeypatch):
+    w = world
+    plain = _scheduled(w, "fake_coffee")
+    row_by_row = _scheduled(w, "fake_dubai")
+    rowwise_pub = w.pub(row_by_row).id
+    real_call, real_success = executor._plain_call, executor._plain_success
+    real_record = executor.batch_sql.record_published
+    recorded_set_based: list[str] = []
+
+    def record_published(session, done, now):  # type: ignore[no-untyped-def]
+        recorded_set_based.extend(pub_id for pub_id, _, _ in done)
+        return real_record(session, done, now)
+
+    # one publication goes through every stage row by row, the other set-based
+    monkeypatch.setattr(executor, "_plain_call",
+                        lambda session, f, now: None if f.id == rowwise_pub else real_call(session, f, now))
+    monkeypatch.setattr(executor, "_plain_success",
+                        lambda held, *a: held.id != rowwise_pub and real_success(held, *a))
+    monkeypatch.setattr(executor.batch_sql, "record_published", record_published)
+    w.clock.set(AT + timedelta(seconds=1))
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 2 and len(q.jobs) == 1
+    q.run_all()
+    assert recorded_set_based == [w.pub(plain).id]
+    made = _record_of(w, plain)
+    assert made == _record_of(w, row_by_row)
+    assert made["publication"]["state"] == "published" and made["post_status"] == "published"
+    assert [e[0] for e in made["events"]] == ["publication.published"]
+
+
+def test_a_worker_process_keeps_at_most_db_stages_batches_in_a_database_stage(world, monkeypatch):
+    w = world
+    set_engine_config(EngineConfig(threads=8, batch_size=1, db_stages=1))
+    posts = [_scheduled(w, "fake_coffee") for _ in range(4)]
+    inside, most = [0], [0]
+    lock = threading.Lock()
+    real_take = executor.batch_sql.take
+
+    def take(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            time.sleep(0.05)  # long enough for the other lanes to arrive meanwhile
+            return real_take(*args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(executor.batch_sql, "take", take)
+    w.clock.set(AT + timedelta(seconds=1))
+    q = CaptureQueue()
+    assert w.tick(queue=q) == 4 and len(q.jobs) == 4
+    executor.open_lanes(4)
+    try:
+        q.run_all()
+    finally:
+        executor.close_lanes()
+    assert most[0] == 1
+    assert all(w.status(p) == "published" for p in posts) and len(w.net.posts) == 4

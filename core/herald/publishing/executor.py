@@ -345,8 +345,8 @@ def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
                     h = held.get(pub_id)
                     if h is None:
                         continue
-                    if (h.owned and call.kind == "publish" and error is None and result is not None
-                            and result.pause_until is None):
+                    if _plain_success(h, call, result, error):
+                        assert result is not None
                         done.append((pub_id, call.attempt_id, result))
                         _settled_event(session, pub_id, h.tenant_id, post_of[pub_id], h.account_id, "publishing",
                                        "published", result.remote_id, result.url, None)
@@ -357,6 +357,14 @@ def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
                     again, to_refresh = _record_each(session, others, calls, outcomes, post_of, token, refreshed, cfg)
             refresh_statuses_of(session, post_ids)
     return again, to_refresh
+
+
+def _plain_success(held: batch_sql.Held, call: _Call, result: PublishResult | None,
+                   error: BaseException | None) -> bool:
+    """A publish call that succeeded, for a publication still this batch's, with nothing more to
+    do (no pause): recorded set-based."""
+    return (held.owned and call.kind == "publish" and error is None and result is not None
+            and result.pause_until is None)
 
 
 def _record_each(session: Session, pub_ids: list[str], calls: dict[str, _Call],
