@@ -227,11 +227,17 @@ def bench_plugin() -> object:
 
 
 # ----------------------------------------------------------------------------- worker processes
-def worker_env() -> dict[str, str]:
+def bench_key() -> str:
+    """The instance's encryption key (the accounts' tokens are sealed with it), one per run."""
     from cryptography.fernet import Fernet
 
     key = os.environ.get("BENCH_KEY") or Fernet.generate_key().decode()
     os.environ["BENCH_KEY"] = key
+    return key
+
+
+def worker_env() -> dict[str, str]:
+    key = bench_key()
     return {**os.environ, "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "HERALD_QUEUE": QUEUE,
             "HERALD_ENCRYPTION_KEYS": key, "HERALD_SECRET_KEY": "bench",
             "HERALD_PUBLISH_POLL_S": "0.1"}
@@ -276,8 +282,9 @@ def prepare_database(n: int, accounts: int, network_url: str, start: datetime, s
     from herald.db.migrate import upgrade
     from herald.ids import new_id
     from herald.people.models import User
+    from herald.plugin_host.crypto import SecretBox
     from herald.plugin_host.models import TenantPlugin
-    from herald.publishing.models import Publication
+    from herald.publishing.models import AccountCredential, Publication
     from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
     from herald.testing.backends import _ensure_database, _pg_url
 
@@ -290,7 +297,8 @@ def prepare_database(n: int, accounts: int, network_url: str, start: datetime, s
     upgrade(url)
     tenants = max(1, accounts // 10)
     now = datetime.now(UTC)
-    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("t", "u", "usr", "tp", "a", "p", "v", "pub")}
+    box = SecretBox((bench_key(),))
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("t", "u", "usr", "tp", "a", "c", "p", "v", "pub")}
     acct_ids: list[tuple[str, str, str]] = []
     for ti in range(tenants):
         tid, uid, usr = new_id("ten"), new_id("unit"), new_id("usr")
@@ -307,6 +315,10 @@ def prepare_database(n: int, accounts: int, network_url: str, start: datetime, s
             rows["a"].append({"id": aid, "tenant_id": tid, "org_unit_id": uid, "network": "bench",
                               "handle": f"bench_{ti}_{ai}", "display_name": "", "connection_state": "connected",
                               "labels": [], "created_at": now, "updated_at": now})
+            # a connected account: its OAuth tokens sealed, as the connect flow leaves them
+            rows["c"].append({"account_id": aid, "tenant_id": tid, "updated_at": now, "sealed_tokens": box.seal(
+                {"access_token": f"at-{aid}", "refresh_token": f"rt-{aid}", "expires_at": None, "scope": None,
+                 "extra": {}})})
             acct_ids.append((tid, uid, aid))
     authors = {u["tenant_id"]: u["id"] for u in rows["usr"]}
     for i in range(n):
@@ -328,7 +340,7 @@ def prepare_database(n: int, accounts: int, network_url: str, start: datetime, s
                             "updated_at": now})
     with engine.begin() as conn:
         for key, model in (("t", Tenant), ("u", OrgUnit), ("usr", User), ("tp", TenantPlugin), ("a", SocialAccount),
-                           ("p", Post), ("v", PostVersion), ("pub", Publication)):
+                           ("c", AccountCredential), ("p", Post), ("v", PostVersion), ("pub", Publication)):
             for i in range(0, len(rows[key]), 2000):
                 conn.execute(insert(model), rows[key][i:i + 2000])
     engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from herald.audit.hashing import GENESIS, event_hash, jsonable
 from herald.audit.models import PLATFORM_CHAIN, AuditChain, AuditEvent
 from herald.clock import utcnow
+from herald.db.sets import among
 from herald.ids import new_id
 
 if TYPE_CHECKING:
@@ -56,13 +57,17 @@ def _lock_heads(session: Session, chains: list[str]) -> dict[str, AuditChain]:
     wanted = sorted(set(chains) - set(reusable))
     heads = {chain: reusable[chain] for chain in chains if chain in reusable}
     if wanted:
-        dialect = session.get_bind().dialect.name
-        ins = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(ins(AuditChain).values([{"chain": c, "last_seq": 0, "last_hash": GENESIS} for c in wanted])
-                        .on_conflict_do_nothing())
         # ORDER BY under FOR UPDATE: the rows are locked in that order
-        locked = session.scalars(select(AuditChain).where(AuditChain.chain.in_(wanted)).order_by(AuditChain.chain)
-                                 .with_for_update()).all()
+        locked = list(session.scalars(select(AuditChain).where(among(session, AuditChain.chain, wanted))
+                                      .order_by(AuditChain.chain).with_for_update()).all())
+        missing = sorted(set(wanted) - {head.chain for head in locked})
+        if missing:  # a chain's first event (its tenant's creation): create the head, keeping a concurrent one
+            dialect = session.get_bind().dialect.name
+            ins = pg_insert if dialect == "postgresql" else sqlite_insert
+            session.execute(ins(AuditChain).values([{"chain": c, "last_seq": 0, "last_hash": GENESIS}
+                                                    for c in missing]).on_conflict_do_nothing())
+            locked += session.scalars(select(AuditChain).where(among(session, AuditChain.chain, missing))
+                                      .order_by(AuditChain.chain).with_for_update()).all()
         heads.update({head.chain: head for head in locked})
         if not nested:
             if held is None or held[0] is not tx:

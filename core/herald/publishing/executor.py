@@ -355,7 +355,7 @@ def _record_all(rt: Any, post_ids: list[str], calls: dict[str, _Call],
                 batch_sql.record_published(session, done, now)
                 if others:
                     again, to_refresh = _record_each(session, others, calls, outcomes, post_of, token, refreshed, cfg)
-            refresh_statuses_of(session, post_ids)
+            refresh_statuses_of(session, post_ids)  # before the audit chains' heads are locked
     return again, to_refresh
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from herald.clock import utcnow
 from herald.publishing.config import EngineConfig, engine_config
-from herald.publishing.models import Heartbeat, Publication
+from herald.publishing.models import Heartbeat, Publication, in_flight, waiting
 
 log = logging.getLogger(__name__)
 #: heartbeats older than this are forgotten
@@ -44,16 +44,16 @@ def publishing_health(session: Session, cfg: EngineConfig | None = None) -> dict
                      "age_s": round((now - r.beat_at).total_seconds(), 1)} for r in rows if r.kind == kind]
              for kind in ("scheduler", "worker")}
     oldest_due = session.execute(select(func.min(Publication.due_at)).where(
-        Publication.state == "scheduled", Publication.due_at <= now)).scalar()
+        waiting(), Publication.due_at <= now)).scalar()
     due = session.execute(select(func.count()).select_from(Publication).where(
-        Publication.state == "scheduled", Publication.due_at <= now)).scalar() or 0
+        waiting(), Publication.due_at <= now)).scalar() or 0
     lost = session.execute(select(func.count()).select_from(Publication).where(
-        Publication.state == "publishing", Publication.lease_expires_at < now)).scalar() or 0
+        in_flight(), Publication.lease_expires_at < now)).scalar() or 0
     schedulers_alive = any(b["alive"] for b in beats["scheduler"])
     # Red only once work has waited longer than a live scheduler would let it (not at start-up).
     waited = (oldest_due is not None and oldest_due < fresh) or (session.execute(
         select(func.count()).select_from(Publication).where(
-            Publication.state == "publishing", Publication.lease_expires_at < fresh)).scalar() or 0) > 0
+            in_flight(), Publication.lease_expires_at < fresh)).scalar() or 0) > 0
     stalled = waited and not schedulers_alive
     return {
         "ok": not stalled,

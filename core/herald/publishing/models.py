@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, UniqueConstraint, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.clock import utcnow
@@ -23,6 +23,10 @@ from herald.ids import new_id
 PUBLICATION_STATES = ("scheduled", "publishing", "published", "failed", "needs_attention", "cancelled", "deleted")
 #: states a publication can still leave on its own
 ACTIVE_STATES = ("scheduled", "publishing")
+#: The predicates of the partial indexes, as SQL literals: a query states them word for word
+#: (``waiting()``, ``in_flight()``, ``text(QUEUED)``) so that the planner can use the index.
+WAITING = "state = 'scheduled'"
+IN_FLIGHT = "state = 'publishing'"
 #: dispatched to the queue and not yet taken by a worker (which renames the lease's owner)
 QUEUED = "state = 'publishing' AND lease_owner LIKE 'dispatch:%'"
 
@@ -30,10 +34,13 @@ QUEUED = "state = 'publishing' AND lease_owner LIKE 'dispatch:%'"
 class Publication(Base):
     __tablename__ = "publications"
     __table_args__ = (
-        # the scheduler's claim: due scheduled rows, and expired leases of publishing rows
-        Index("ix_publications_state_due", "state", "due_at"),
-        Index("ix_publications_lease", "state", "lease_expires_at"),
-        # the scheduler's back-pressure: those dispatched and not yet taken by a worker
+        # The scheduler's claim: due scheduled rows, and expired leases of publishing rows; its
+        # back-pressure: those dispatched and not yet taken by a worker. Partial indexes: they
+        # hold only the rows still in flight, so they stay small as the history grows, and a
+        # publication that comes to rest leaves them instead of adding entries to them.
+        Index("ix_publications_due", "due_at", postgresql_where=text(WAITING), sqlite_where=text(WAITING)),
+        Index("ix_publications_lease", "lease_expires_at", postgresql_where=text(IN_FLIGHT),
+              sqlite_where=text(IN_FLIGHT)),
         Index("ix_publications_queued", "lease_owner", postgresql_where=text(QUEUED),
               sqlite_where=text(QUEUED)),
         # the calendar: a tenant's publications in a time range (optionally one account)
@@ -78,6 +85,16 @@ class Publication(Base):
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def waiting() -> ColumnElement[bool]:
+    """Scheduled (the predicate of ``ix_publications_due``, as a literal)."""
+    return Publication.state == literal_column("'scheduled'")
+
+
+def in_flight() -> ColumnElement[bool]:
+    """Publishing (the predicate of ``ix_publications_lease``, as a literal)."""
+    return Publication.state == literal_column("'publishing'")
 
 
 #: how an attempt ended; "open" means it started and never reported back (a crash)
