@@ -3,11 +3,12 @@ event commit together or not at all."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -161,8 +162,33 @@ def appended_last(session: Session) -> Iterator[None]:
             if fields["chain"] == chain:
                 _chain(heads[chain], fields)
                 rows.append(fields)
-    session.execute(insert(AuditEvent), rows)
+    _insert_events(session, rows)
     session.flush()  # the heads' new positions
+
+
+_EVENT_COLUMNS = ("id", "chain", "chain_seq", "tenant_id", "actor_id", "actor_label", "action", "object_type",
+                  "object_id", "before", "after", "context", "at", "prev_hash", "hash")
+_PG_ARRAY = {"chain_seq": "bigint[]", "before": "text[]", "after": "text[]", "context": "text[]",
+             "at": "timestamptz[]"}
+_PG_INSERT_EVENTS = text(
+    f"INSERT INTO audit_events ({', '.join(_EVENT_COLUMNS)}) "
+    "SELECT " + ", ".join(f"CAST(v.{c} AS jsonb)" if c in ("before", "after", "context") else f"v.{c}"
+                          for c in _EVENT_COLUMNS)
+    + " FROM unnest(" + ", ".join(f"CAST(:{c} AS {_PG_ARRAY.get(c, 'varchar[]')})" for c in _EVENT_COLUMNS)
+    + f") AS v({', '.join(_EVENT_COLUMNS)})")
+
+
+def _insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One statement for all the events, whatever their number (one array per column on
+    PostgreSQL; a multi-row insert elsewhere). JSON values are stored as SQLAlchemy stores them
+    (``None`` as JSON null)."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(AuditEvent), rows)
+        return
+    columns: dict[str, list[Any]] = {c: [r[c] for r in rows] for c in _EVENT_COLUMNS}
+    for c in ("before", "after", "context"):
+        columns[c] = [json.dumps(v) for v in columns[c]]
+    session.execute(_PG_INSERT_EVENTS, columns)
 
 
 _DEFERRED = "herald.audit.deferred"
