@@ -504,3 +504,37 @@ def test_events_recorded_inside_appended_last_lock_their_chains_at_the_end_in_on
                                                                     AuditEvent.tenant_id == acme.id)
                                  .order_by(AuditEvent.chain_seq)))
     assert objects == ["a0", "a1", "a2"]
+
+
+def test_a_new_chains_head_is_created_apart_so_that_heads_are_always_locked_in_one_order(
+        seed, acme, herald_runtime):
+    """On PostgreSQL the head of a chain that has no events yet is created in a transaction of its
+    own before any head is locked: created inside the caller's transaction, after the heads that
+    existed were locked, it would be locked out of order, and two batches writing a new tenant's
+    first events could deadlock. An empty head is a valid chain whatever the caller does next."""
+    from herald import audit
+    from herald.audit.models import AuditChain
+    from herald.audit.verify import verify_chain
+
+    fresh = "ten_never_seen_before_0001"
+    try:
+        with herald_runtime.db.transaction() as s:
+            with audit.appended_last(s):
+                audit.record(s, None, "test.first", "thing", "x", tenant_id=acme.id)
+                audit.record(s, None, "test.first", "thing", "y", tenant_id=fresh)
+            raise RuntimeError("the caller gives up")
+    except RuntimeError:
+        pass
+    with herald_runtime.db.transaction() as s:
+        head = s.get(AuditChain, fresh)
+        assert s.scalars(select(AuditEvent).where(AuditEvent.chain == fresh)).all() == []
+        if herald_runtime.db.dialect == "postgresql":
+            assert head is not None and head.last_seq == 0  # created apart, kept, still empty
+            assert verify_chain(s, fresh).ok
+        else:
+            assert head is None  # SQLite serialises writers: created with the caller's transaction
+    # and the chain works from there
+    with herald_runtime.db.transaction() as s, audit.appended_last(s):
+        audit.record(s, None, "test.second", "thing", "z", tenant_id=fresh)
+    with herald_runtime.db.transaction() as s:
+        assert verify_chain(s, fresh).ok and s.get(AuditChain, fresh).last_seq == 1

@@ -58,11 +58,12 @@ def _lock_heads(session: Session, chains: list[str]) -> dict[str, AuditChain]:
     wanted = sorted(set(chains) - set(reusable))
     heads = {chain: reusable[chain] for chain in chains if chain in reusable}
     if wanted:
+        _create_heads_apart(session, wanted)
         # ORDER BY under FOR UPDATE: the rows are locked in that order
         locked = list(session.scalars(select(AuditChain).where(among(session, AuditChain.chain, wanted))
                                       .order_by(AuditChain.chain).with_for_update()).all())
         missing = sorted(set(wanted) - {head.chain for head in locked})
-        if missing:  # a chain's first event (its tenant's creation): create the head, keeping a concurrent one
+        if missing:  # created here, in this transaction (SQLite; or a head created apart went away since)
             dialect = session.get_bind().dialect.name
             ins = pg_insert if dialect == "postgresql" else sqlite_insert
             session.execute(ins(AuditChain).values([{"chain": c, "last_seq": 0, "last_hash": GENESIS}
@@ -79,6 +80,25 @@ def _lock_heads(session: Session, chains: list[str]) -> dict[str, AuditChain]:
 
 
 _HEADS = "herald.audit.heads"
+#: chains whose head this process has seen exist (heads are never deleted)
+_existing: set[str] = set()
+
+
+def _create_heads_apart(session: Session, chains: list[str]) -> None:
+    """On PostgreSQL, make sure the heads of ``chains`` exist before locking any of them, in a
+    short transaction of its own: created inside the caller's transaction, after it locked the
+    heads that existed, a new head would be locked out of the one order, and two transactions
+    creating heads at once (a tenant's first events, from several batches) could deadlock. An
+    empty head (sequence 0) is a valid start of a chain whatever becomes of the caller. Elsewhere
+    (SQLite serialises writers) heads are created in the caller's transaction."""
+    unknown = [c for c in chains if c not in _existing]
+    if not unknown or session.get_bind().dialect.name != "postgresql":
+        return
+    with session.get_bind().connect() as conn:
+        conn.execute(pg_insert(AuditChain).values([{"chain": c, "last_seq": 0, "last_hash": GENESIS}
+                                                   for c in unknown]).on_conflict_do_nothing())
+        conn.commit()
+    _existing.update(unknown)
 
 
 def record(

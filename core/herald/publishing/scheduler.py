@@ -49,6 +49,8 @@ class Scheduler:
         self.cfg = config or engine_config()
         self._last_beat = 0.0
         self._next_recovery: datetime | None = None
+        #: the last pass found the queue full (see ``run``)
+        self.queue_full = False
         self.dispatched = 0
 
     # ------------------------------------------------------------------ one pass
@@ -56,6 +58,7 @@ class Scheduler:
         """Dispatch what is due (and recover what was lost); returns how many were dispatched."""
         self.heartbeat()
         total = 0
+        self.queue_full = False
         now = utcnow()
         # Expired leases are looked for once a second: a lease lasts 30 s, so a second more
         # changes nothing, and a busy scheduler's passes (every gather_s) stay one query lighter.
@@ -100,6 +103,7 @@ class Scheduler:
             with self.rt.db.transaction() as session:
                 limit = self.cfg.claim_limit if recovering else min(self.cfg.claim_limit, self._room(session))
                 if limit <= 0:
+                    self.queue_full = True
                     return [], token, limit
                 rows = session.execute(
                     select(Publication.id, Publication.post_id, Publication.tenant_id).where(*cond).order_by(order)
@@ -161,7 +165,9 @@ class Scheduler:
         while not stop.is_set():
             try:
                 self.tick()
-                nxt = self.next_due()
+                # The queue is full (back-pressure): it holds max_queued publications' worth of
+                # work for the workers, so the next look can wait the longest sleep.
+                nxt = None if self.queue_full else self.next_due()
             except Exception:
                 log.exception("scheduler pass failed; trying again")
                 nxt = None
