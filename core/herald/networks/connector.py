@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -42,6 +42,20 @@ class Capabilities:
     #: True if :meth:`NetworkConnector.find_published` can look a post up after an uncertain
     #: outcome; False means such a publication goes to "needs attention" instead of a retry.
     supports_lookup: bool = False
+    #: the connector reads direct messages (:meth:`NetworkConnector.fetch_direct_messages`)
+    #: and sends them (:meth:`NetworkConnector.send_reply` with ``kind="dm"``).
+    supports_direct_messages: bool = False
+    #: the connector answers comments and mentions publicly (:meth:`NetworkConnector.send_reply`).
+    supports_replies: bool = False
+    #: characters a public reply may have (None: as :attr:`max_text_length`).
+    max_reply_length: int | None = None
+    #: characters a direct message may have (None: as :attr:`max_text_length`).
+    max_dm_length: int | None = None
+    #: a direct message may answer only this long after the person's last message (Instagram's
+    #: 24-hour standard messaging window); None: no window.
+    dm_reply_window_s: int | None = None
+    #: never poll one account's mentions or messages more often than this, whatever its budget.
+    min_poll_interval_s: int = 60
 
 
 @dataclass(frozen=True)
@@ -150,17 +164,64 @@ class PublishResult:
 
 
 @dataclass(frozen=True)
+class AuthorProfile:
+    """Who sent an engagement item, as much as the network tells (None: not told)."""
+
+    remote_id: str
+    handle: str
+    display_name: str = ""
+    followers: int | None = None
+    verified: bool | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Mention:
-    """A mention, comment or search hit, normalised for the inbox."""
+    """A mention, comment, direct message or search hit, normalised for the inbox.
+
+    ``remote_id`` is the network's id of the item, unique per account; Herald stores an item
+    once per (tenant, network, account, ``remote_id``) however often it is read or delivered."""
 
     remote_id: str
     text: str
     author_id: str
     author_handle: str
     created_at: datetime | None
+    #: the remote id of the item this one answers (a comment's parent comment or post, a reply's
+    #: replied-to post), if any.
     in_reply_to: str | None = None
-    kind: str = "mention"  # mention | comment | search
+    kind: str = "mention"  # mention | comment | dm | search
     raw: dict[str, Any] = field(default_factory=dict)
+    #: the author as the network describes them (handle, name, followers, verified).
+    author: AuthorProfile | None = None
+    #: the network's own thread: a DM conversation id, X's ``conversation_id``. Items sharing it
+    #: (on one account) are one conversation in Herald.
+    thread_id: str | None = None
+    #: the remote id of the post the item is about (the account's post a comment sits under).
+    root_id: str | None = None
+    #: "inbound" (from someone else) or "outbound" (the account itself: an echo of a message it
+    #: sent, from Herald or elsewhere). Outbound items are stored in the thread, never routed.
+    direction: str = "inbound"
+    #: the network's language classification (BCP 47), if it gives one.
+    language: str | None = None
+    url: str | None = None
+    #: this item is an edited version of the item with this remote id (X's edit history): Herald
+    #: updates the stored item instead of adding one.
+    edit_of: str | None = None
+    #: the network says the item was deleted: Herald keeps a tombstone.
+    deleted: bool = False
+    #: attachments, each ``{"kind": "image" | "video" | "file" | "post", "url": …}``.
+    media: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """What the network's rate-limit signals said about the call that read a page: ``remaining``
+    calls of ``limit`` until ``reset_at``. Herald spaces an account's polls to fit it."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
 
 
 @dataclass(frozen=True)
@@ -168,6 +229,41 @@ class MentionPage:
     items: list[Mention]
     #: the cursor to pass as ``since`` next time (None: keep the old one).
     cursor: str | None = None
+    #: the account's budget for this kind of read after the call, if the network said.
+    budget: RateBudget | None = None
+
+
+# ----------------------------------------------------------------------------- replying
+@dataclass(frozen=True)
+class ReplyRequest:
+    """An answer Herald sends from one account. ``reply_id`` is Herald's id for it, stable across
+    attempts (a marker for :meth:`NetworkConnector.find_reply`).
+
+    ``kind`` is what is sent: ``"comment"`` (a public reply to a comment or to a post),
+    ``"mention"`` (a public reply to a post or comment that mentioned the account) or ``"dm"``
+    (a direct message in ``thread_id`` or to ``recipient_id``). ``private=True`` with
+    ``kind="dm"`` answers a public comment ``in_reply_to`` privately, where the network allows."""
+
+    reply_id: str
+    kind: str
+    text: str
+    in_reply_to: str | None = None
+    thread_id: str | None = None
+    recipient_id: str | None = None
+    root_id: str | None = None
+    #: when the person last wrote to the account (for messaging windows).
+    last_inbound_at: datetime | None = None
+    private: bool = False
+    media: list[MediaFile] = field(default_factory=list)
+    lookup_hints: Mapping[str, JSON] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    remote_id: str
+    url: str | None = None
+    #: the network's thread the reply landed in (a DM conversation created by the send).
+    thread_id: str | None = None
 
 
 class NetworkConnector(TenantBound):
@@ -242,6 +338,73 @@ class NetworkConnector(TenantBound):
     def search(self, account: ConnectedAccount, query: str, since: str | None) -> MentionPage:
         """Public posts matching ``query`` (social listening)."""
         raise NotSupported(f"{self.display_name}: search is not supported")
+
+    def fetch_direct_messages(self, account: ConnectedAccount, since: str | None) -> MentionPage:
+        """Direct messages (``kind="dm"``, both directions, each with its ``thread_id``) newer
+        than the cursor ``since`` (None: the most recent the network keeps)."""
+        raise NotSupported(f"{self.display_name}: direct messages are not supported")
+
+    # ------------------------------------------------------------------ webhooks
+    #: the type prefix of the domain events this connector's webhook records (``"instagram."``);
+    #: None when it has no webhook. The inbox turns such events into items through the two
+    #: methods below.
+    webhook_event_prefix: ClassVar[str | None] = None
+
+    def webhook_account(self, event_type: str, data: dict[str, Any]) -> str | None:
+        """The network's id of the account a recorded webhook event is for (None: not an
+        engagement event)."""
+        return None
+
+    def items_from_webhook(self, account: ConnectedAccount, event_type: str,
+                           data: dict[str, Any]) -> list[Mention]:
+        """The items a recorded webhook event carries (may call the network for what the
+        delivery leaves out)."""
+        return []
+
+    # ------------------------------------------------------------------ replying
+    def reply_window_closes_at(self, request: ReplyRequest) -> datetime | None:
+        """When a direct message in answer to ``request.last_inbound_at`` stops being allowed
+        (None: no window, or nothing to count from)."""
+        window = self.capabilities.dm_reply_window_s
+        if request.kind != "dm" or window is None or request.last_inbound_at is None:
+            return None
+        return request.last_inbound_at + timedelta(seconds=window)
+
+    def validate_reply(self, request: ReplyRequest, now: datetime) -> list[Problem]:
+        """Every problem with ``request`` at once, checked before sending (empty: sendable).
+        The default checks support, emptiness, length and the messaging window."""
+        caps = self.capabilities
+        problems: list[Problem] = []
+        if request.kind == "dm" and not caps.supports_direct_messages:
+            return [Problem("kind", "unsupported", f"{self.display_name} does not send direct messages.")]
+        if request.kind != "dm" and not caps.supports_replies:
+            return [Problem("kind", "unsupported", f"{self.display_name} does not send replies.")]
+        if not request.text.strip() and not request.media:
+            problems.append(Problem("text", "empty", "A reply needs text."))
+        limit = (caps.max_dm_length if request.kind == "dm" else caps.max_reply_length) or caps.max_text_length
+        length = self.text_length(request.text)
+        if length > limit:
+            problems.append(Problem("text", "too_long", f"{self.display_name} allows {limit} characters "
+                                    f"in a {'direct message' if request.kind == 'dm' else 'reply'}; "
+                                    f"this text has {length}."))
+        closes = self.reply_window_closes_at(request)
+        if closes is not None and not request.private and now >= closes:
+            problems.append(Problem("kind", "window_closed", f"{self.display_name} allows a direct message "
+                                    f"only until {closes.isoformat()} (24 hours after the person's last "
+                                    "message); wait for them to write again."))
+        return problems
+
+    def send_reply(self, account: ConnectedAccount, request: ReplyRequest) -> ReplyResult:
+        """Send the answer, once. Raise from :mod:`herald.networks.errors` exactly as
+        :meth:`publish` does (:class:`UncertainOutcome` when it may have been sent)."""
+        raise NotSupported(f"{self.display_name}: replying is not supported")
+
+    def find_reply(self, account: ConnectedAccount, request: ReplyRequest,
+                   not_before: datetime) -> ReplyResult | None:
+        """After an uncertain outcome: the answer an earlier attempt of ``request`` sent (at or
+        after ``not_before``), or None if it certainly was not sent. Raise
+        :class:`UncertainOutcome` if the network cannot tell."""
+        raise NotSupported(f"{self.display_name}: looking replies up is not supported")
 
     # ------------------------------------------------------------------ connecting (OAuth)
     def authorize_url(self, state: str, redirect_uri: str, code_verifier: str) -> str:

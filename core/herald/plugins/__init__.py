@@ -25,6 +25,7 @@ from herald.enrichment.enricher import Enricher
 from herald.events.subscriber import Event, EventSubscriber
 from herald.hookspecs import HOOK_API_VERSION, hookimpl
 from herald.networks.connector import (
+    AuthorProfile,
     Capabilities,
     ConnectedAccount,
     MediaFile,
@@ -34,7 +35,10 @@ from herald.networks.connector import (
     Problem,
     PublishRequest,
     PublishResult,
+    RateBudget,
     RemoteProfile,
+    ReplyRequest,
+    ReplyResult,
     TokenSet,
     VariantDraft,
 )
@@ -59,6 +63,7 @@ __all__ = [
     "AuthExpired",
     "AuthProvider",
     "AuthRevoked",
+    "AuthorProfile",
     "Capabilities",
     "ConnectedAccount",
     "ConsoleExtension",
@@ -85,9 +90,12 @@ __all__ = [
     "Problem",
     "PublishRequest",
     "PublishResult",
+    "RateBudget",
     "RateLimited",
     "RemoteProfile",
     "ReplayCache",
+    "ReplyRequest",
+    "ReplyResult",
     "SsoContext",
     "SsoRefused",
     "SsoStart",
