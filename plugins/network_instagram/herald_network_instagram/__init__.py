@@ -1,6 +1,7 @@
 """Instagram Graph API connector: publishing (image, carousel, reel, story) through media
-containers, look-ups after uncertain outcomes, comments, tags and insights, long-lived tokens,
-and a signed webhook callback that turns Meta's deliveries into ``instagram.*`` domain events."""
+containers, look-ups after uncertain outcomes, comments, tags, direct messages, replies and
+private replies, insights, long-lived tokens, and a signed webhook callback that turns Meta's
+deliveries into ``instagram.*`` domain events the inbox reads back as items."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The Instagram connector: composing rules, publishing, look-ups, comments, insights, tokens."""
+"""The Instagram connector: composing rules, publishing, look-ups, comments, insights, tokens;
+direct messages, replies and webhook items are delegated to modules of their own."""
 
 from __future__ import annotations
 
@@ -27,14 +28,24 @@ from herald.plugins import (
     PublishResult,
     RateLimited,
     RemoteProfile,
+    ReplyRequest,
+    ReplyResult,
     TokenSet,
     TransientError,
     UncertainOutcome,
     VariantDraft,
 )
+from herald_network_instagram import messaging, replies, webhook_items
+from herald_network_instagram.engagement_items import comment_item, tagged_media_item
 from herald_network_instagram.error_map import MAX_REGAIN_MINUTES, to_herald
 from herald_network_instagram.graph import GraphClient, GraphError, Usage
+from herald_network_instagram.payload_values import as_int as _as_int
+from herald_network_instagram.payload_values import aware as _aware
+from herald_network_instagram.payload_values import parse_time as _parse_time
+from herald_network_instagram.payload_values import path_id
 from herald_network_instagram.publishing import CONTAINER_HINT, Publisher, limit_error, quota_reset
+from herald_network_instagram.read_budget import budget_from_usage
+from herald_network_instagram.replies import DM_MAX_BYTES, private_window_closes_at, reply_problems
 from herald_network_instagram.settings import DEFAULT_DIALOGS, DEFAULT_SCOPES, defaults
 
 MAX_HASHTAGS = 30
@@ -66,7 +77,16 @@ class InstagramConnector(NetworkConnector):
     capabilities = Capabilities(
         max_text_length=2200, media_kinds=("image", "video"), min_media=1, max_media=10,
         supports_metrics=True, supports_mentions=True, supports_lookup=True, supports_delete=False,
+        supports_direct_messages=True, supports_replies=True,
+        # counted in UTF-8 bytes, not characters: see validate_reply
+        max_dm_length=DM_MAX_BYTES,
+        dm_reply_window_s=24 * 3600,
+        # Meta meters calls as a share of an allowance every account of the app draws on, and
+        # one poll costs a call per post, comment page, conversation and new message; webhooks
+        # deliver in real time, so polling is the safety net and need not be frequent
+        min_poll_interval_s=120,
     )
+    webhook_event_prefix: ClassVar[str | None] = "instagram."
     sleep: ClassVar[Callable[[float], None]] = staticmethod(time.sleep)  # type: ignore[assignment]
 
     def __init__(self, tenant_id: str, settings: Any) -> None:
@@ -259,7 +279,7 @@ class InstagramConnector(NetworkConnector):
         ``paging.next`` when it points at our own host; the last page has no ``next``."""
         body = self._call("GET", path, token, params)
         for _ in range(max_pages):
-            for item in body.get("data") or []:
+            for item in body.get("data") if isinstance(body.get("data"), list) else []:
                 if isinstance(item, dict):
                     yield item
             paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
@@ -298,37 +318,35 @@ class InstagramConnector(NetworkConnector):
         return out
 
     def fetch_mentions(self, account: ConnectedAccount, since: str | None) -> MentionPage:
-        """Comments on the account's recent media and media it is tagged in, newer than
-        ``since`` (an ISO timestamp cursor: the newest item seen last time)."""
+        """Comments on the account's recent media (``kind="comment"``) and media it is tagged in
+        (``kind="mention"``), newer than ``since`` (an ISO timestamp cursor: the newest item seen
+        last time); identities as :mod:`~herald_network_instagram.engagement_items` describes.
+        The page's ``budget`` comes from the usage headers of the last answer
+        (:mod:`~herald_network_instagram.read_budget`)."""
         token = self._token(account)
         after = _parse_time(since) if since else None
+        self.graph.forget_thread_usage()  # the budget is this poll's own latest answer
         items: list[Mention] = []
-        for media in self._recent_media(account.remote_id, token, "id,timestamp"):
-            if not media.get("id"):
+        for media in self._recent_media(account.remote_id, token, "id,timestamp,permalink"):
+            media_id = path_id(media.get("id"))
+            if media_id is None:
                 continue
-            for c in self._paged(f"{media['id']}/comments", token, {"fields": COMMENT_FIELDS}):
-                if not c.get("id"):
-                    continue
-                author = c.get("from") if isinstance(c.get("from"), dict) else {}
-                items.append(Mention(
-                    remote_id=str(c.get("id")), text=str(c.get("text") or ""),
-                    author_id=str(author.get("id") or ""),
-                    author_handle=str(c.get("username") or author.get("username") or ""),
-                    created_at=_parse_time(c.get("timestamp")),
-                    in_reply_to=str(c.get("parent_id") or media["id"]), kind="comment", raw=c))
+            link = media.get("permalink") if isinstance(media.get("permalink"), str) else None
+            for c in self._paged(f"{media_id}/comments", token, {"fields": COMMENT_FIELDS}):
+                item = comment_item(account, c, media_id, url=link)
+                if item is not None:
+                    items.append(item)
         for tag in self._paged(f"{account.remote_id}/tags", token,
                                {"fields": "id,caption,timestamp,username,permalink,media_type"}):
-            if not tag.get("id"):
-                continue
-            items.append(Mention(
-                remote_id=str(tag.get("id")), text=str(tag.get("caption") or ""), author_id="",
-                author_handle=str(tag.get("username") or ""), created_at=_parse_time(tag.get("timestamp")),
-                kind="mention", raw=tag))
+            item = tagged_media_item(tag)
+            if item is not None:
+                items.append(item)
         if after is not None:
             items = [m for m in items if m.created_at is not None and m.created_at > after]
         stamps = [m.created_at for m in items if m.created_at is not None]
         items.sort(key=lambda m: m.created_at or datetime.min.replace(tzinfo=UTC))
-        return MentionPage(items=items, cursor=max(stamps).isoformat() if stamps else None)
+        return MentionPage(items=items, cursor=max(stamps).isoformat() if stamps else None,
+                           budget=budget_from_usage(self.graph.thread_usage(), self.now()))
 
     def reply_to_comment(self, account: ConnectedAccount, comment_id: str, message: str) -> str:
         """Reply to a top-level comment (Instagram refuses replies to replies and to hidden
@@ -345,7 +363,9 @@ class InstagramConnector(NetworkConnector):
 
     def read_mention(self, account: ConnectedAccount, media_id: str, comment_id: str | None = None) -> Mention:
         """The media (or the comment on it) in which the account was @mentioned, as a webhook
-        ``mentions`` change names it; Meta gives no author for these."""
+        ``mentions`` change names it; Meta gives no author for these. The item's identity is
+        the requested id (the comment's, else the media's), ``thread_id``/``root_id`` the media's,
+        so that it matches what a poll of ``/tags`` returns for the same media."""
         token = self._token(account)
         if not _GRAPH_ID_RE.fullmatch(media_id) or (comment_id is not None and not _GRAPH_ID_RE.fullmatch(comment_id)):
             raise PermanentError("A mention is named by numeric ids.", code="bad_mention_id")
@@ -353,15 +373,15 @@ class InstagramConnector(NetworkConnector):
             fields = f"mentioned_comment.comment_id({comment_id}){{id,text,timestamp}}"
             body = self._call("GET", account.remote_id, token, {"fields": fields})
             item = body.get("mentioned_comment") if isinstance(body.get("mentioned_comment"), dict) else {}
-            return Mention(remote_id=str(item.get("id") or comment_id), text=str(item.get("text") or ""),
+            return Mention(remote_id=comment_id, text=str(item.get("text") or ""),
                            author_id="", author_handle="", created_at=_parse_time(item.get("timestamp")),
-                           in_reply_to=media_id, kind="mention", raw=item)
+                           in_reply_to=media_id, kind="mention", raw=item, thread_id=media_id, root_id=media_id)
         fields = f"mentioned_media.media_id({media_id}){{id,caption,media_type,timestamp}}"
         body = self._call("GET", account.remote_id, token, {"fields": fields})
         item = body.get("mentioned_media") if isinstance(body.get("mentioned_media"), dict) else {}
-        return Mention(remote_id=str(item.get("id") or media_id), text=str(item.get("caption") or ""),
+        return Mention(remote_id=media_id, text=str(item.get("caption") or ""),
                        author_id="", author_handle="", created_at=_parse_time(item.get("timestamp")),
-                       kind="mention", raw=item)
+                       kind="mention", raw=item, thread_id=media_id, root_id=media_id)
 
     def reply_to_mention(self, account: ConnectedAccount, media_id: str, message: str,
                          comment_id: str | None = None) -> str:
@@ -374,6 +394,41 @@ class InstagramConnector(NetworkConnector):
         if not reply_id:
             raise TransientError("Instagram did not return the reply's id.", code="no_reply_id")
         return reply_id
+
+    def fetch_direct_messages(self, account: ConnectedAccount, since: str | None) -> MentionPage:
+        """Direct messages in both directions (:mod:`~herald_network_instagram.messaging`)."""
+        return messaging.fetch_direct_messages(self, account, since)
+
+    # ------------------------------------------------------------------ webhooks
+    def webhook_account(self, event_type: str, data: dict[str, Any]) -> str | None:
+        return webhook_items.webhook_account(event_type, data)
+
+    def items_from_webhook(self, account: ConnectedAccount, event_type: str,
+                           data: dict[str, Any]) -> list[Mention]:
+        return webhook_items.items_from_webhook(self, account, event_type, data)
+
+    # ------------------------------------------------------------------ replying
+    def reply_window_closes_at(self, request: ReplyRequest) -> datetime | None:
+        """The 24-hour messaging window for a direct message; 7 days after the comment for a
+        private reply (``last_inbound_at`` is then the comment's time)."""
+        if request.private:
+            return private_window_closes_at(request)
+        return super().reply_window_closes_at(request)
+
+    def validate_reply(self, request: ReplyRequest, now: datetime) -> list[Problem]:
+        """The generic checks, with direct messages counted in UTF-8 bytes (≤ 1,000), plus what
+        each kind of answer needs (:mod:`~herald_network_instagram.replies`)."""
+        return reply_problems(request, now, super().validate_reply(request, now))
+
+    def send_reply(self, account: ConnectedAccount, request: ReplyRequest) -> ReplyResult:
+        """See :mod:`~herald_network_instagram.replies`. Outside the 24-hour window (checked
+        first, and Meta's own 10/2534022) raises ``MessagingWindowClosed``, a
+        :class:`PermanentError`."""
+        return replies.send_reply(self, account, request)
+
+    def find_reply(self, account: ConnectedAccount, request: ReplyRequest,
+                   not_before: datetime) -> ReplyResult | None:
+        return replies.find_reply(self, account, request, not_before)
 
     # ------------------------------------------------------------------ connecting
     @property
@@ -504,34 +559,6 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _parse_time(value: Any) -> datetime | None:
-    """Meta's ``2017-08-31T18:10:30+0000`` (and plain ISO 8601), always timezone-aware."""
-    if not isinstance(value, str) or not value:
-        return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    try:
-        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _metric_value(metric: dict[str, Any]) -> int | None:

@@ -9,9 +9,10 @@ from herald.plugins import PluginSettings
 LOGIN_FLAVOURS = ("facebook", "instagram")
 DEFAULT_SCOPES = {
     "facebook": "instagram_basic,instagram_content_publish,pages_read_engagement,"
-                "pages_show_list,instagram_manage_comments,instagram_manage_insights",
+                "pages_show_list,instagram_manage_comments,instagram_manage_insights,instagram_manage_messages",
     "instagram": "instagram_business_basic,instagram_business_content_publish,"
-                 "instagram_business_manage_comments,instagram_business_manage_insights",
+                 "instagram_business_manage_comments,instagram_business_manage_insights,"
+                 "instagram_business_manage_messages",
 }
 DEFAULT_DIALOGS = {
     "facebook": "https://www.facebook.com/v25.0/dialog/oauth",
@@ -63,6 +64,11 @@ class InstagramSettings(Schema):
     recent_media_limit = fields.Integer(
         load_default=10, validate=validate.Range(min=1, max=100),
         metadata={"description": "How many recent posts are scanned for comments and look-ups"})
+    recent_conversations_limit = fields.Integer(
+        load_default=20, validate=validate.Range(min=1, max=200),
+        metadata={"description": "Direct messages: how many of the most recently active conversations the "
+                                 "first poll of an account reads (later polls read every conversation "
+                                 "active since the last one)"})
 
 
 SETTINGS = PluginSettings(InstagramSettings, secret_fields=("app_secret", "webhook_verify_token"))

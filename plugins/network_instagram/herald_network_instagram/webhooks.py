@@ -3,24 +3,25 @@
 GET answers the subscription handshake when ``hub.verify_token`` matches the tenant's
 ``webhook_verify_token``. POST accepts a delivery only with a valid ``X-Hub-Signature-256``
 (HMAC-SHA256 of the raw body with the tenant's ``app_secret``), and records each change once as
-a domain event ``instagram.<field>`` (``instagram.comments``, ``instagram.mentions``…): Meta
-redelivers, so a change seen before is acknowledged and dropped."""
+a domain event ``instagram.<field>`` (``instagram.comments``, ``instagram.mentions``…) and each
+direct message (``messaging[]``, echoes included) once as ``instagram.messages``: Meta
+redelivers, so an event seen before is acknowledged and dropped. The events and their keys are
+described in :mod:`herald_network_instagram.webhook_events`."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import re
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from herald.plugins import record_inbound_event, tenant_plugin_settings
+from herald_network_instagram.webhook_events import events
 
 PLUGIN = "network_instagram"
 PROBLEM_BASE = "https://herald.dev/problems/"
-FIELD_RE = re.compile(r"^[a-z][a-z0-9_]{0,60}$")
 #: Meta's payloads are a few levels deep; anything far deeper is refused rather than stored
 MAX_DEPTH = 32
 
@@ -83,9 +84,8 @@ def receive(tenant_id: str) -> Response:
     if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list) or _too_deep(payload):
         return problem(400, "Bad request", "Expected {\"object\": ..., \"entry\": [...]}.", "bad-request")
     recorded = duplicates = 0
-    for change, sent_at in _changes(payload):
-        key = json.dumps(change, sort_keys=True, separators=(",", ":"))
-        if record_inbound_event(tenant_id, f"instagram.{change['field']}", {**change, "time": sent_at}, key):
+    for event in events(payload):
+        if record_inbound_event(tenant_id, event.type, event.data, event.dedup_key):
             recorded += 1
         else:
             duplicates += 1
@@ -101,24 +101,3 @@ def _too_deep(value: Any, depth: int = 0) -> bool:
     if isinstance(value, list):
         return any(_too_deep(v, depth + 1) for v in value)
     return False
-
-
-def _changes(payload: Any) -> list[tuple[dict[str, Any], Any]]:
-    """(change, entry time) per change; the change (the account's id, the field and its value)
-    is the de-duplication key, without the time, which a redelivery may change."""
-    out: list[tuple[dict[str, Any], Any]] = []
-    if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
-        return out
-    obj = str(payload.get("object") or "")
-    for entry in payload["entry"]:
-        if not isinstance(entry, dict):
-            continue
-        for change in entry.get("changes") or []:
-            if not isinstance(change, dict):
-                continue
-            field = str(change.get("field") or "")
-            if not FIELD_RE.match(field):
-                continue
-            out.append(({"object": obj, "account_remote_id": str(entry.get("id") or ""), "field": field,
-                         "value": change.get("value")}, entry.get("time")))
-    return out

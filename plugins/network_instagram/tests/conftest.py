@@ -1,4 +1,5 @@
-"""Fixtures: the fake Graph API on a loopback port and connectors pointed at it."""
+"""Fixtures: the fake Graph API on a loopback port and connectors pointed at it; tenants with
+the plugin enabled and a recorder of the domain events their webhook deliveries become."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 import pytest
 from instagram_fake_graph import APP_ID, APP_SECRET, USER_ID, VERSION, FakeGraph, serve
+from instagram_webhook_kit import SECRET_A, SECRET_B, recorder
 
-from herald.plugins import ConnectedAccount, TokenSet
+from herald.plugins import ConnectedAccount, Event, TokenSet
 from herald_network_instagram import InstagramConnector
 
 
@@ -47,3 +49,25 @@ def connector(make_connector: Callable[..., InstagramConnector]) -> InstagramCon
 def account() -> ConnectedAccount:
     return ConnectedAccount(id="acc_1", remote_id=USER_ID, handle="acme.brand",
                             tokens=TokenSet(access_token="long-lived-1"))
+
+
+@pytest.fixture
+def tenants(seed, api):  # type: ignore[no-untyped-def]
+    """Two tenants with the plugin enabled, each with its own app secret; a third without it."""
+    out = {}
+    for slug, secret in (("alpha", SECRET_A), ("beta", SECRET_B)):
+        t = seed.tenant(slug)
+        _, token = seed.user(t, f"admin@{slug}.test", [("tenant_admin", "root")])
+        resp = api(token).patch(f"tenants/{t.id}/plugins/network_instagram", {"enabled": True, "settings": {
+            "app_id": f"{slug}-app", "app_secret": secret, "webhook_verify_token": f"{slug}-verify-token"}})
+        assert resp.status_code == 200, resp.get_json()
+        out[slug] = t
+    out["gamma"] = seed.tenant("gamma")
+    return out
+
+
+@pytest.fixture
+def received(register_plugin) -> list[Event]:  # type: ignore[no-untyped-def]
+    events: list[Event] = []
+    register_plugin(recorder(events), "record_events")
+    return events

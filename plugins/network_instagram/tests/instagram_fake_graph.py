@@ -1,11 +1,15 @@
 """A fake Instagram Graph API on a real HTTP server (127.0.0.1, ephemeral port), following the
 contract: ``access_token`` as a query/form parameter, Meta's error envelope, usage headers,
 containers with a status life cycle, ``media_publish``, the publishing quota, comments with
-cursor paging, tags, insights and the long-lived token endpoints. Behaviours are switched by
-setting attributes on :class:`FakeGraph`."""
+cursor paging, tags, insights, the long-lived token endpoints, and Instagram Messaging:
+conversations (newest first, ``user_id`` filter), messages readable in detail only among a
+conversation's 20 most recent, sending with the 24-hour window (10/2534022), private replies to
+comments (one per comment: 10/2534025; unknown recipient: 100/2534014) and the 1,000-byte limit.
+Behaviours are switched by setting attributes on :class:`FakeGraph`."""
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import json
 import re
@@ -24,6 +28,33 @@ APP_SECRET = "app-secret-xyz"
 USER_ID = "17841400000000001"
 VERSION = "v25.0"
 VERSION_RE = re.compile(r"^v\d+\.\d+/")
+READABLE_MESSAGES = 20
+WINDOW_S = 24 * 3600
+
+
+def ts(epoch: float) -> str:
+    """Meta's timestamp format."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(epoch))
+
+
+def epoch(stamp: str) -> float:
+    return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%S+0000")))
+
+
+@dataclass
+class Conversation:
+    id: str
+    participants: list[dict[str, str]]
+    #: newest first, each ``{"id", "created_time", "from", "to", "message"[, "attachments"]}``
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    #: Meta's ``updated_time`` (None: the newest message's time)
+    updated_time: str | int | None = None
+
+    def updated(self) -> float:
+        if isinstance(self.updated_time, int):
+            return float(self.updated_time)
+        return epoch(self.updated_time or (self.messages[0]["created_time"] if self.messages
+                                           else "1970-01-01T00:00:00+0000"))
 
 
 @dataclass
@@ -71,6 +102,17 @@ class FakeGraph:
     mentioned_media: dict[str, dict[str, Any]] = field(default_factory=dict)
     mentioned_comments: dict[str, dict[str, Any]] = field(default_factory=dict)
     mention_replies: list[dict[str, str]] = field(default_factory=list)
+    conversations: dict[str, Conversation] = field(default_factory=dict)
+    #: every ``POST /messages`` accepted: ``{"recipient", "message", "message_id"}``
+    sent_messages: list[dict[str, Any]] = field(default_factory=list)
+    private_replied: set[str] = field(default_factory=set)
+    #: messages and comment replies: "ok", "500_after" (sent, then a 5xx), "slow_after" (sent,
+    #: answered too late; messages only), "no_id" (messages only)
+    send_mode: str = "ok"
+    #: send ``updated_time`` as a Unix timestamp (the contract shows both forms)
+    unix_updated_time: bool = False
+    #: the fake's clock (None: the real one)
+    clock: float | None = None
     page_size: int = 2
     send_cursors: bool = True  # False: paging carries only ``next`` (cursors are optional)
     calls: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
@@ -78,6 +120,31 @@ class FakeGraph:
 
     def new_id(self) -> str:
         return str(next(self.ids))
+
+    def now(self) -> float:
+        return self.clock if self.clock is not None else time.time()
+
+    def add_conversation(self, conversation_id: str, person: dict[str, str],
+                         messages: list[tuple[str, str, float]], **extra: Any) -> Conversation:
+        """A conversation of the account with ``person``; ``messages`` as (``"in"`` or ``"out"``,
+        text, epoch seconds), in any order (kept newest first)."""
+        conv = Conversation(conversation_id, [person, {"username": "acme.brand", "id": USER_ID}], **extra)
+        for direction, text, at in messages:
+            self.add_message(conv, direction, text, at)
+        self.conversations[conversation_id] = conv
+        return conv
+
+    def add_message(self, conv: Conversation, direction: str, text: str, at: float, *,
+                    message_id: str | None = None, attachments: dict[str, Any] | None = None) -> dict[str, Any]:
+        person, us = conv.participants[0], {"username": "acme.brand", "id": USER_ID}
+        sender, recipient = (person, us) if direction == "in" else (us, person)
+        msg: dict[str, Any] = {"id": message_id or f"aWdfmid{self.new_id()}", "created_time": ts(at),
+                               "from": sender, "to": {"data": [recipient]}, "message": text}
+        if attachments is not None:
+            msg["attachments"] = attachments
+        conv.messages.append(msg)
+        conv.messages.sort(key=lambda m: m["created_time"], reverse=True)
+        return msg
 
     def calls_to(self, method: str, pattern: str) -> list[dict[str, str]]:
         return [p for m, path, p in self.calls if m == method and re.fullmatch(pattern, path)]
@@ -106,6 +173,9 @@ def build_app(state: FakeGraph) -> Flask:
     @app.route("/<path:path>", methods=["GET", "POST", "DELETE"])
     def dispatch(path: str) -> Response:
         params = {**request.args.to_dict(), **request.form.to_dict()}
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):  # the messaging endpoints take JSON as well as a form
+            params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
         path = VERSION_RE.sub("", path)
         state.calls.append((request.method, path, params))
         for i, (method, pattern, status, error, headers) in enumerate(state.queued_errors):
@@ -173,6 +243,8 @@ def _route(state: FakeGraph, method: str, path: str, p: dict[str, str]) -> tuple
     if token not in state.tokens:
         return _error(400, 190, "Error validating access token: Session has expired.", 463)
     parts = path.split("/")
+    if parts[0] == "me" and len(parts) == 2 and parts[1] in ("conversations", "messages"):
+        return _user_edge(state, method, parts[1], p)
     if parts[0] == "me":
         if len(parts) == 1:
             return 200, {"user_id": USER_ID, "username": "acme.brand", "name": "Acme", "id": USER_ID}
@@ -188,7 +260,15 @@ def _route(state: FakeGraph, method: str, path: str, p: dict[str, str]) -> tuple
         if not p.get("message"):
             return _error(400, 100, "The parameter message is required.")
         state.replies.append((parts[0], p["message"]))
-        return 200, {"id": state.new_id()}
+        reply = {"id": state.new_id(), "text": p["message"], "timestamp": ts(state.now()), "username": "acme.brand",
+                 "from": {"id": USER_ID, "username": "acme.brand"}, "parent_id": parts[0]}
+        for comments in state.comments.values():
+            if any(c.get("id") == parts[0] for c in comments):
+                comments.append(reply)
+        if state.send_mode == "500_after":
+            return 500, {"error": {"message": "An unexpected error has occurred.", "type": "OAuthException",
+                                   "code": 2, "is_transient": True}}
+        return 200, {"id": reply["id"]}
     if len(parts) == 2 and parts[1] == "insights" and method == "GET":
         if parts[0] not in state.insights:
             return _error(400, 100, "Media posted before business account conversion.", 2108006)
@@ -216,6 +296,10 @@ def _user_edge(state: FakeGraph, method: str, edge: str, p: dict[str, str]) -> t
         return 200, {"id": state.new_id()}
     if edge == "tags" and method == "GET":
         return _paged(state, state.tags, p)
+    if edge == "conversations" and method == "GET":
+        return _conversations(state, p)
+    if edge == "messages" and method == "POST":
+        return _send(state, p)
     return _error(400, 100, f"Unknown edge {edge}.")
 
 
@@ -273,7 +357,80 @@ def _node(state: FakeGraph, node_id: str, p: dict[str, str]) -> tuple[int, dict[
     for m in state.media:
         if m["id"] == node_id:
             return 200, {"id": node_id, "permalink": m["permalink"]}
+    conv = state.conversations.get(node_id)
+    if conv is not None:
+        body: dict[str, Any] = {"id": node_id}
+        wanted = p.get("fields", "").split(",")
+        if "messages" in wanted:
+            body["messages"] = {"data": [{"id": m["id"], "created_time": m["created_time"]} for m in conv.messages]}
+        if "participants" in wanted:
+            body["participants"] = {"data": conv.participants}
+        return 200, body
+    for conv in state.conversations.values():
+        for i, m in enumerate(conv.messages):
+            if m["id"] == node_id:
+                if i >= READABLE_MESSAGES:
+                    return _error(400, 100, "(#100) Only the 20 most recent messages of a conversation can be "
+                                  "read.", 2534001)
+                wanted = re.sub(r"\{[^}]*\}", "", p.get("fields", "")).split(",")
+                return 200, {k: v for k, v in m.items() if k in wanted or k == "id"}
     return _error(400, 100, f"Object with ID '{node_id}' does not exist.", 33)
+
+
+def _conversations(state: FakeGraph, p: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    if p.get("platform") != "instagram":
+        return _error(400, 100, "(#100) The parameter platform is required.")
+    convs = sorted(state.conversations.values(), key=lambda c: c.updated(), reverse=True)
+    if p.get("user_id"):
+        convs = [c for c in convs if any(x["id"] == p["user_id"] for x in c.participants)]
+    rows = [{"id": c.id, "updated_time": int(c.updated()) if state.unix_updated_time else ts(c.updated())}
+            for c in convs]
+    return _paged(state, rows, p)
+
+
+def _send(state: FakeGraph, p: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    try:
+        recipient, message = json.loads(p.get("recipient", "")), json.loads(p.get("message", ""))
+    except ValueError:
+        return _error(400, 100, "(#100) recipient and message must be JSON objects.")
+    if not isinstance(recipient, dict) or not isinstance(message, dict):
+        return _error(400, 100, "(#100) recipient and message must be JSON objects.")
+    text = message.get("text")
+    if text is not None and len(str(text).encode("utf-8")) > 1000:
+        return _error(400, 100, "(#100) Length of param message[text] must be less than or equal to 1000")
+    if "comment_id" in recipient:
+        comment = next((c for cs in state.comments.values() for c in cs if c.get("id") == recipient["comment_id"]),
+                       None)
+        if comment is None:
+            return _error(400, 100, "(#100) No matching user found", 2534014)
+        if comment["id"] in state.private_replied:
+            return _error(400, 10, "(#10) A private reply has already been sent to this comment.", 2534025)
+        person = {"username": comment.get("username", ""), "id": comment["from"]["id"]}
+        conv = next((c for c in state.conversations.values() if c.participants[0]["id"] == person["id"]), None)
+        if conv is None:
+            conv = state.add_conversation(f"aWdfconv{state.new_id()}", person, [])
+        state.private_replied.add(comment["id"])
+    else:
+        conv = next((c for c in state.conversations.values() if c.participants[0]["id"] == recipient.get("id")),
+                    None)
+        if conv is None:
+            return _error(400, 100, "(#100) No matching user found", 2534014)
+        inbound = [m for m in conv.messages if m["from"]["id"] != USER_ID]
+        last = epoch(inbound[0]["created_time"]) if inbound else None
+        if last is None or state.now() - last > WINDOW_S:
+            return _error(400, 10, "(#10) This message is sent outside of allowed window.", 2534022)
+    sent = state.add_message(conv, "out", str(text or ""), state.now(),
+                             attachments={"data": [{"image_data": {"url": message["attachment"]["payload"]["url"]}}]}
+                             if "attachment" in message else None)
+    state.sent_messages.append({"recipient": recipient, "message": message, "message_id": sent["id"]})
+    if state.send_mode == "500_after":
+        return 500, {"error": {"message": "An unexpected error has occurred.", "type": "OAuthException", "code": 2,
+                               "is_transient": True}}
+    if state.send_mode == "slow_after":
+        time.sleep(state.slow_s)
+    if state.send_mode == "no_id":
+        return 200, {"recipient_id": conv.participants[0]["id"]}
+    return 200, {"recipient_id": conv.participants[0]["id"], "message_id": sent["id"]}
 
 
 def _publish(state: FakeGraph, p: dict[str, str]) -> tuple[int, dict[str, Any]]:

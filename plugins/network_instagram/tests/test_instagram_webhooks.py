@@ -2,65 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import types
-from typing import Any
 
-import pytest
-
-from herald.plugins import Event, EventSubscriber, hookimpl
-
-SECRET_A = "alpha-app-secret"
-SECRET_B = "beta-app-secret"
-VERIFY_A = "alpha-verify-token"
-
-
-def _recorder(received: list[Event]) -> types.ModuleType:
-    """A plugin that records every domain event delivered to subscribers."""
-    mod = types.ModuleType("record_events")
-
-    class Recorder(EventSubscriber):
-        key = "recorder"
-
-        def deliver(self, event: Event) -> None:
-            received.append(event)
-
-    @hookimpl
-    def herald_event_subscribers():  # type: ignore[no-untyped-def]
-        return [Recorder]
-
-    mod.herald_event_subscribers = herald_event_subscribers  # type: ignore[attr-defined]
-    mod.HERALD_HOOK_API = "1.0"  # type: ignore[attr-defined]
-    mod.HERALD_DEFAULT_ENABLED = True  # type: ignore[attr-defined]
-    return mod
-
-
-@pytest.fixture
-def tenants(seed, api):  # type: ignore[no-untyped-def]
-    """Two tenants with the plugin enabled, each with its own app secret; a third without it."""
-    out = {}
-    for slug, secret in (("alpha", SECRET_A), ("beta", SECRET_B)):
-        t = seed.tenant(slug)
-        _, token = seed.user(t, f"admin@{slug}.test", [("tenant_admin", "root")])
-        resp = api(token).patch(f"tenants/{t.id}/plugins/network_instagram", {"enabled": True, "settings": {
-            "app_id": f"{slug}-app", "app_secret": secret, "webhook_verify_token": f"{slug}-verify-token"}})
-        assert resp.status_code == 200, resp.get_json()
-        out[slug] = t
-    out["gamma"] = seed.tenant("gamma")
-    return out
-
-
-@pytest.fixture
-def received(register_plugin) -> list[Event]:  # type: ignore[no-untyped-def]
-    events: list[Event] = []
-    register_plugin(_recorder(events), "record_events")
-    return events
-
-
-def _url(tenant_id: str) -> str:
-    return f"/plugins/network_instagram/webhook/{tenant_id}"
+from instagram_webhook_kit import SECRET_A, SECRET_B, VERIFY_A
+from instagram_webhook_kit import post as _post
+from instagram_webhook_kit import sign as _sign
+from instagram_webhook_kit import url as _url
 
 
 def _body(comment_id: str = "17865799348089039", text: str = "Where can I buy this?", time: int = 1755779280) -> bytes:
@@ -68,17 +15,6 @@ def _body(comment_id: str = "17865799348089039", text: str = "Where can I buy th
         {"field": "comments", "value": {"from": {"id": "232323", "username": "fan"},
                                         "media": {"id": "17900000000000001", "media_product_type": "FEED"},
                                         "id": comment_id, "parent_id": "1", "text": text}}]}]}).encode()
-
-
-def _sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def _post(client, tenant_id: str, body: bytes, signature: str | None) -> Any:  # type: ignore[no-untyped-def]
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Hub-Signature-256"] = signature
-    return client.post(_url(tenant_id), data=body, headers=headers)
 
 
 # ----------------------------------------------------------------------------- handshake

@@ -1,6 +1,7 @@
 """X (Twitter) API v2 for Herald: validates posts as X counts them, connects accounts with
 OAuth 2.0 + PKCE, publishes (text, threads, replies, quotes, media), reconciles uncertain
-attempts, deletes, and reads metrics, mentions and recent search."""
+attempts, deletes, reads metrics, mentions, recent search and direct messages, and answers
+mentions and messages (sent once, looked up again after an uncertain send)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The X API v2 connector: connect (OAuth 2.0 + PKCE), publish (text, threads, replies, quotes,
-media), reconcile after an uncertain outcome, delete, and read metrics, mentions and search."""
+media), reconcile after an uncertain outcome, delete, and read metrics, mentions and search.
+Direct messages and replies are delegated to :mod:`~herald_network_x.messages` and
+:mod:`~herald_network_x.replies`."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from herald.plugins import (
     AuthRevoked,
     Capabilities,
     ConnectedAccount,
-    Mention,
+    MediaFile,
     MentionPage,
     NetworkConnector,
     NetworkError,
@@ -25,20 +26,25 @@ from herald.plugins import (
     PublishRequest,
     PublishResult,
     RemoteProfile,
+    ReplyRequest,
+    ReplyResult,
     TokenSet,
     TransientError,
     UncertainOutcome,
     VariantDraft,
 )
-from herald_network_x import oauth
+from herald_network_x import messages, oauth, replies
+from herald_network_x.grants import access_token as _token
 from herald_network_x.http import XHttp, json_body
+from herald_network_x.items import TWEET_FIELDS, USER_FIELDS, post_item, refers, users_by_id
 from herald_network_x.media import MediaUploader
+from herald_network_x.payload import NUMERIC_ID_RE, as_dict, aware, created_of, data_of, dict_items
 from herald_network_x.ratelimit import RateLimitStatus
+from herald_network_x.read_budget import read_budget
+from herald_network_x.replies import DM_MAX_CHARS
 from herald_network_x.settings import XSettings
 from herald_network_x.text import same_text, weighted_length
 
-#: Tweet fields asked for on every read, so mentions and lookups can be matched and attributed.
-TWEET_FIELDS = "created_at,author_id,conversation_id,referenced_tweets,public_metrics"
 METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count")
 #: How far back X's recent search reaches.
 SEARCH_WINDOW = timedelta(days=7)
@@ -46,7 +52,8 @@ SEARCH_WINDOW = timedelta(days=7)
 LOOKUP_BATCH = 100
 #: The lookup hint naming the posts of a thread created before an attempt became uncertain.
 THREAD_HINT = "x_thread_ids"
-_POST_ID_RE = re.compile(r"^\d{1,30}$")
+#: Scopes added to the ones asked for when direct messages are turned on.
+DM_SCOPES = ("dm.read", "dm.write")
 
 
 class XConnector(NetworkConnector):
@@ -59,6 +66,9 @@ class XConnector(NetworkConnector):
         max_text_length=280, media_kinds=("image", "video", "gif"), max_media=4,
         supports_threads=True, supports_first_comment=True, supports_delete=True, supports_metrics=True,
         supports_mentions=True, supports_search=True, supports_lookup=True,
+        # direct messages need X's Pro tier: a tenant turns them on in its settings (see dms_enabled)
+        supports_direct_messages=True, supports_replies=True,
+        max_reply_length=280, max_dm_length=DM_MAX_CHARS, dm_reply_window_s=None,
     )
     #: The schema's defaults, loaded once: an instance may be given partial settings.
     _DEFAULTS: ClassVar[dict[str, Any] | None] = None
@@ -99,6 +109,11 @@ class XConnector(NetworkConnector):
     def _remember_limits(self, limits: RateLimitStatus) -> None:
         self.last_rate_limit = limits
 
+    def dms_enabled(self) -> bool:
+        """Whether this tenant reads and sends direct messages on X (its ``direct_messages``
+        setting: X gives them to Pro and Enterprise apps only)."""
+        return bool(self._cfg("direct_messages"))
+
     # ------------------------------------------------------------------ composing
     def text_length(self, text: str) -> int:
         return weighted_length(text)
@@ -117,6 +132,8 @@ class XConnector(NetworkConnector):
         scope = str(self._cfg("scopes")).split()
         if self._cfg("media_upload_style") != "v1.1" and "media.write" not in scope:
             scope.append("media.write")
+        if self.dms_enabled():
+            scope.extend(s for s in DM_SCOPES if s not in scope)
         return " ".join(scope)
 
     def authorize_url(self, state: str, redirect_uri: str, code_verifier: str) -> str:
@@ -149,7 +166,7 @@ class XConnector(NetworkConnector):
     def profile(self, tokens: TokenSet) -> RemoteProfile:
         with self._http() as http:
             r = http.call("GET", f"{self._url('api_base_url')}/2/users/me", token=tokens.access_token)
-        data = _data(json_body(r))
+        data = data_of(json_body(r))
         if not data.get("id"):
             raise TransientError("X's answer about the account had no id.", code="bad_response")
         return RemoteProfile(remote_id=str(data["id"]), handle=str(data.get("username") or ""),
@@ -187,17 +204,21 @@ class XConnector(NetworkConnector):
         return until if until is not None and until > self.now() else None
 
     def _upload_all(self, http: XHttp, token: str, request: PublishRequest) -> list[str]:
-        if not request.media:
+        return self._upload_files(http, token, request.media)
+
+    def _upload_files(self, http: XHttp, token: str, media: list[MediaFile]) -> list[str]:
+        """X's media ids of ``media``, uploaded in order (nothing is posted yet)."""
+        if not media:
             return []
         uploader = MediaUploader(
             http, token, style=self._cfg("media_upload_style"), api_base=self._url("api_base_url"),
             upload_base=self._url("upload_base_url"), chunk_bytes=int(self._cfg("media_chunk_bytes")),
             processing_timeout=float(self._cfg("media_processing_timeout_seconds")), sleep=self.sleep)
-        return [uploader.upload(m) for m in request.media]
+        return [uploader.upload(m) for m in media]
 
     def _create(self, http: XHttp, token: str, body: dict[str, Any]) -> str:
         r = http.call("POST", f"{self._url('api_base_url')}/2/tweets", token=token, json=body, creates=True)
-        post_id = _data(json_body(r)).get("id")
+        post_id = data_of(json_body(r)).get("id")
         if not post_id:
             location = r.headers.get("location", "")
             post_id = location.rstrip("/").rsplit("/", 1)[-1] if "/2/tweets/" in location else None
@@ -220,29 +241,22 @@ class XConnector(NetworkConnector):
         lookup too soon after the attempt raises :class:`UncertainOutcome`."""
         token = _token(account)
         parts = _parts(request)
-        since = _aware(not_before)
+        since = aware(not_before)
         hinted = _thread_hint(request)
         if hinted:
             return self._find_hinted_thread(account, token, parts, hinted, since)
-        if self.now() - since > SEARCH_WINDOW:
-            raise UncertainOutcome("The attempt is older than X's recent search reaches.", code="beyond_search")
+        self._check_search_window(since)
         with self._http() as http:
             posts, complete = self._own_posts_since(http, token, account, since)
         head = next((p for p in posts if same_text(parts[0], _text(p))
-                     and _refers(p, "replied_to", request.reply_to) and _refers(p, "quoted", request.quote_of)), None)
+                     and refers(p, "replied_to", request.reply_to) and refers(p, "quoted", request.quote_of)), None)
         if head is None:
-            lag = timedelta(seconds=float(self._cfg("search_index_lag_seconds")))
-            if self.now() - since < lag:
-                raise UncertainOutcome("X's search may not show the post yet; look again later.",
-                                       code="search_lag")
-            if not complete:
-                raise UncertainOutcome("The account posted more since the attempt than one lookup reads.",
-                                       code="too_many_posts")
+            self._check_search_settled(since, complete)
             return None
         found = [str(head["id"])]
         for text in parts[1:]:
             reply = next((p for p in posts if same_text(text, _text(p))
-                          and _refers(p, "replied_to", found[-1])), None)
+                          and refers(p, "replied_to", found[-1])), None)
             if reply is None:
                 # Named as hints: the next lookup reads these posts by id instead of searching.
                 raise UncertainOutcome(
@@ -250,6 +264,21 @@ class XConnector(NetworkConnector):
                     f"part {len(found) + 1} is missing.", code="partial_thread", hints={THREAD_HINT: found})
             found.append(str(reply["id"]))
         return PublishResult(remote_id=found[0], url=self._post_url(account, found[0]), extra_ids=found[1:])
+
+    def _check_search_window(self, since: datetime) -> None:
+        """Recent search reaches back 7 days: an older attempt cannot be ruled out."""
+        if self.now() - since > SEARCH_WINDOW:
+            raise UncertainOutcome("The attempt is older than X's recent search reaches.", code="beyond_search")
+
+    def _check_search_settled(self, since: datetime, complete: bool) -> None:
+        """A search that did not find the post rules it out only once the index has caught up
+        and the search reached back to the attempt."""
+        lag = timedelta(seconds=float(self._cfg("search_index_lag_seconds")))
+        if self.now() - since < lag:
+            raise UncertainOutcome("X's search may not show the post yet; look again later.", code="search_lag")
+        if not complete:
+            raise UncertainOutcome("The account posted more since the attempt than one lookup reads.",
+                                   code="too_many_posts")
 
     def _find_hinted_thread(self, account: ConnectedAccount, token: str, parts: list[str], hinted: list[str],
                             since: datetime) -> PublishResult:
@@ -260,7 +289,7 @@ class XConnector(NetworkConnector):
         with self._http() as http:
             r = http.call("GET", f"{self._url('api_base_url')}/2/tweets", token=token,
                           params={"ids": ",".join(hinted[:LOOKUP_BATCH]), "tweet.fields": TWEET_FIELDS})
-            existing = {str(p.get("id")) for p in _items(_obj(json_body(r)).get("data"))}
+            existing = {str(p.get("id")) for p in dict_items(as_dict(json_body(r)).get("data"))}
             if hinted[0] not in existing:
                 raise UncertainOutcome(f"X no longer shows post {hinted[0]}, the first part of this thread; "
                                        "check the account.", code="thread_head_missing")
@@ -278,7 +307,7 @@ class XConnector(NetworkConnector):
                 posts, _ = self._own_posts_since(http, token, account, since)
                 for text in rest:
                     reply = next((p for p in posts if same_text(text, _text(p))
-                                  and _refers(p, "replied_to", found[-1])), None)
+                                  and refers(p, "replied_to", found[-1])), None)
                     if reply is None:
                         break
                     found.append(str(reply["id"]))
@@ -295,12 +324,12 @@ class XConnector(NetworkConnector):
         posts: list[dict[str, Any]] = []
         for _ in range(int(self._cfg("max_pages"))):
             r = http.call("GET", f"{self._url('api_base_url')}/2/tweets/search/recent", token=token, params=params)
-            body = _obj(json_body(r))
-            page = _items(body.get("data"))
+            body = as_dict(json_body(r))
+            page = dict_items(body.get("data"))
             mine = [p for p in page if not p.get("author_id") or str(p["author_id"]) == account.remote_id]
-            posts.extend(p for p in mine if (_created(p) or since) >= since)
-            older = [p for p in page if _created(p) is not None and _created(p) < since]  # type: ignore[operator]
-            next_token = _obj(body.get("meta")).get("next_token")
+            posts.extend(p for p in mine if (created_of(p) or since) >= since)
+            older = [p for p in page if created_of(p) is not None and created_of(p) < since]  # type: ignore[operator]
+            next_token = as_dict(body.get("meta")).get("next_token")
             if older or not next_token:
                 return posts, True
             params["next_token"] = next_token
@@ -316,7 +345,7 @@ class XConnector(NetworkConnector):
                 if exc.status == 404:
                     return  # already gone: what deleting asks for
                 raise
-        if _data(json_body(r)).get("deleted") is not True:
+        if data_of(json_body(r)).get("deleted") is not True:
             raise TransientError("X did not confirm the deletion.", code="not_deleted", status=r.status_code)
 
     # ------------------------------------------------------------------ reading
@@ -330,7 +359,7 @@ class XConnector(NetworkConnector):
                 batch = ids[start:start + LOOKUP_BATCH]
                 r = http.call("GET", f"{self._url('api_base_url')}/2/tweets", token=token,
                               params={"ids": ",".join(batch), "tweet.fields": "public_metrics"})
-                for post in _items(_obj(json_body(r)).get("data")):
+                for post in dict_items(as_dict(json_body(r)).get("data")):
                     metrics = post.get("public_metrics")
                     if isinstance(metrics, dict) and post.get("id"):
                         out[str(post["id"])] = {k: int(metrics[k]) for k in METRICS
@@ -338,10 +367,14 @@ class XConnector(NetworkConnector):
         return out
 
     def fetch_mentions(self, account: ConnectedAccount, since: str | None) -> MentionPage:
+        """Posts mentioning the account newer than the post id ``since``, with their
+        conversation, the post they reply to and their author (:mod:`~herald_network_x.items`),
+        and the budget X's rate-limit headers leave."""
         url = f"{self._url('api_base_url')}/2/users/{quote(account.remote_id, safe='')}/mentions"
         return self._list(account, url, since, page_param="pagination_token", max_results=100, kind="mention")
 
     def search(self, account: ConnectedAccount, query: str, since: str | None) -> MentionPage:
+        """Recent posts (7 days) matching ``query`` newer than the post id ``since``."""
         url = f"{self._url('api_base_url')}/2/tweets/search/recent"
         return self._list(account, url, since, page_param="next_token", max_results=100, kind="search",
                           query=query)
@@ -352,37 +385,54 @@ class XConnector(NetworkConnector):
         The cursor is the newest id of the first page; None when nothing new came."""
         token = _token(account)
         params: dict[str, Any] = {"max_results": max_results, "tweet.fields": TWEET_FIELDS,
-                                  "expansions": "author_id", "user.fields": "username"}
+                                  "expansions": "author_id", "user.fields": USER_FIELDS}
         if query is not None:
             params["query"] = query
         if since:
             params["since_id"] = since
-        items: list[Mention] = []
+        items = []
         cursor: str | None = None
-        with self._http() as http:
+        seen: list[RateLimitStatus] = []
+        calls = 0
+        web = self._url("web_base_url")
+        with self._http(seen.append) as http:
             for _ in range(int(self._cfg("max_pages"))):
-                body = _obj(json_body(http.call("GET", url, token=token, params=params)))
-                meta = _obj(body.get("meta"))
+                calls += 1
+                body = as_dict(json_body(http.call("GET", url, token=token, params=params)))
+                meta = as_dict(body.get("meta"))
                 if cursor is None and meta.get("newest_id"):
                     cursor = str(meta["newest_id"])
-                users = {str(u.get("id")): str(u.get("username") or "")
-                         for u in _items(_obj(body.get("includes")).get("users"))}
-                items.extend(_mention(p, users, kind) for p in _items(body.get("data")) if p.get("id"))
+                users = users_by_id(body.get("includes"))
+                items.extend(m for p in dict_items(body.get("data"))
+                             if (m := post_item(account, p, users, kind, web)) is not None)
                 if not meta.get("next_token"):
                     break
                 params[page_param] = meta["next_token"]
         if cursor is None and items:
             cursor = max((m.remote_id for m in items), key=lambda i: (len(i), i))
-        return MentionPage(items=items, cursor=cursor)
+        return MentionPage(items=items, cursor=cursor, budget=read_budget(seen, now=self.now(), calls=calls))
+
+    def fetch_direct_messages(self, account: ConnectedAccount, since: str | None) -> MentionPage:
+        """Direct messages of every conversation, both directions (:mod:`~herald_network_x.messages`)."""
+        return messages.fetch_direct_messages(self, account, since)
+
+    # ------------------------------------------------------------------ replying
+    def validate_reply(self, request: ReplyRequest, now: datetime) -> list[Problem]:
+        """The generic checks with X's rules (:func:`~herald_network_x.replies.reply_problems`)."""
+        return replies.reply_problems(self, request, super().validate_reply(request, now))
+
+    def send_reply(self, account: ConnectedAccount, request: ReplyRequest) -> ReplyResult:
+        """A public reply (``POST /2/tweets``) or a direct message, sent once
+        (:mod:`~herald_network_x.replies`)."""
+        return replies.send_reply(self, account, request)
+
+    def find_reply(self, account: ConnectedAccount, request: ReplyRequest,
+                   not_before: datetime) -> ReplyResult | None:
+        """The reply an uncertain attempt sent, found by account, text, target and time."""
+        return replies.find_reply(self, account, request, not_before)
 
 
 # ---------------------------------------------------------------------- helpers
-def _token(account: ConnectedAccount) -> str:
-    if account.tokens is None or not account.tokens.access_token:
-        raise AuthRevoked("This X account has no tokens; it needs reconnecting.", code="not_connected")
-    return account.tokens.access_token
-
-
 def _thread_hint(request: PublishRequest) -> list[str]:
     """The thread's created post ids from the lookup hints; ids that are not X's numeric ids
     are not trusted (they would end up in a URL)."""
@@ -390,7 +440,7 @@ def _thread_hint(request: PublishRequest) -> list[str]:
     if not isinstance(value, list):
         return []
     ids = [str(v) for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
-    return ids if ids and all(_POST_ID_RE.fullmatch(i) for i in ids) else []
+    return ids if ids and all(NUMERIC_ID_RE.fullmatch(i) for i in ids) else []
 
 
 def _parts(request: PublishRequest) -> list[str]:
@@ -416,60 +466,5 @@ def _post_body(request: PublishRequest, text: str, media_ids: list[str], reply_t
     return body
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    """``value`` if X sent an object there, else an empty one (answers are not trusted blindly)."""
-    return value if isinstance(value, dict) else {}
-
-
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _data(body: Any) -> dict[str, Any]:
-    return _obj(_obj(body).get("data"))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _text(post: dict[str, Any]) -> str:
     return post["text"] if isinstance(post.get("text"), str) else ""
-
-
-def _created(post: dict[str, Any]) -> datetime | None:
-    value = post.get("created_at")
-    if not isinstance(value, str):
-        return None
-    try:
-        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
-def _references(post: dict[str, Any]) -> dict[str, str] | None:
-    refs = post.get("referenced_tweets")
-    if not isinstance(refs, list):
-        return None
-    return {str(r.get("type")): str(r.get("id")) for r in _items(refs)}
-
-
-def _refers(post: dict[str, Any], kind: str, remote_id: str | None) -> bool:
-    """Whether ``post`` replies to / quotes ``remote_id`` as the request asked. A post without
-    ``referenced_tweets`` cannot be told apart, so it is not ruled out."""
-    refs = _references(post)
-    if refs is None:
-        return True
-    return refs.get(kind) == remote_id if remote_id else kind not in refs
-
-
-def _reply_target(post: dict[str, Any]) -> str | None:
-    refs = _references(post)
-    return refs.get("replied_to") if refs else None
-
-
-def _mention(post: dict[str, Any], users: dict[str, str], kind: str) -> Mention:
-    author = str(post.get("author_id") or "")
-    return Mention(remote_id=str(post.get("id")), text=_text(post), author_id=author,
-                   author_handle=users.get(author, ""), created_at=_created(post),
-                   in_reply_to=_reply_target(post), kind=kind, raw=post)

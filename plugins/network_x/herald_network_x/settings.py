@@ -27,6 +27,9 @@ class XSettings(Schema):
     media_processing_timeout_seconds = fields.Float(load_default=600.0, validate=validate.Range(min=0, max=3600))
     search_index_lag_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0, max=3600))
     max_pages = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    direct_messages = fields.Boolean(load_default=False)
+    dm_read_limit = fields.Integer(load_default=15, validate=validate.Range(min=1, max=10000))
+    dm_max_pages = fields.Integer(load_default=3, validate=validate.Range(min=1, max=100))
 
 
 SETTINGS = PluginSettings(XSettings, secret_fields=("client_secret",), description={
@@ -46,4 +49,9 @@ SETTINGS = PluginSettings(XSettings, secret_fields=("client_secret",), descripti
     "search_index_lag_seconds": "How long X's recent search may take to show a new post; a lookup "
                                 "sooner than this after an attempt cannot rule the post out",
     "max_pages": "Most pages read per mentions or search call",
+    "direct_messages": "Read and answer direct messages (X gives them to Pro and Enterprise apps; adds the "
+                       "dm.read and dm.write scopes, so accounts connected before need reconnecting)",
+    "dm_read_limit": "Direct-message reads allowed per 15 minutes, assumed when X's answer carries no "
+                     "rate-limit headers (15 in X's current documentation, 300 in older ones)",
+    "dm_max_pages": "Most pages of direct messages read per poll or look-up (100 messages a page)",
 })

@@ -1,6 +1,8 @@
 """A fake X API v2 for tests: a Flask app served over real HTTP on 127.0.0.1 (ephemeral port),
 following Herald's X contract (paths, bearer/basic auth, status codes, problem bodies,
-rate-limit headers). Behaviours are switched per test through attributes and queued failures."""
+rate-limit headers), direct messages included (``/2/dm_events``, ``/2/dm_conversations/…``,
+OAuth 2.0 user context with the ``dm.*`` scopes). Behaviours are switched per test through
+attributes and queued failures."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +29,16 @@ HANDLE = "heraldhq"
 
 MAX_CHUNK = 5 * 1024 * 1024
 WINDOW = 900
-LIMITS = {"create": 200, "delete": 50, "mentions": 450, "search": 450, "read": 900, "media": 500, "token": 900}
+LIMITS = {"create": 200, "delete": 50, "mentions": 450, "search": 450, "read": 900, "media": 500, "token": 900,
+          "dm_read": 15, "dm_send": 15}
+#: Scopes a token made with :meth:`FakeX.add_user` has unless told otherwise.
+ALL_SCOPES = frozenset({"tweet.read", "tweet.write", "users.read", "offline.access", "media.write", "dm.read",
+                        "dm.write"})
+DM_READ = frozenset({"dm.read", "tweet.read", "users.read"})
+DM_WRITE = DM_READ | {"dm.write"}
+DM_RETENTION = timedelta(days=30)
+DM_MAX_TEXT = 10_000
+EVENT_TYPES = ("MessageCreate", "ParticipantsJoin", "ParticipantsLeave")
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:
@@ -41,6 +52,12 @@ def _oauth_error(status: int, error: str, description: str) -> Response:
     response = jsonify({"error": error, "error_description": description})
     response.status_code = status
     return response
+
+
+def one_to_one(first: str, second: str) -> str:
+    """X's id of the conversation between two users."""
+    low, high = sorted((first, second), key=int)
+    return f"{low}-{high}"
 
 
 def _iso(moment: datetime) -> str:
@@ -66,13 +83,28 @@ class FakeX:
     """State and switches of the fake. ``create_failures`` is a queue of what the next
     ``POST /2/tweets`` calls do instead of (or besides) creating: ``429``, ``429_code88``,
     ``429_user24h``, ``401``, ``5xx_created``, ``5xx_not_created``, ``slow_created``, ``garbage_201``.
-    ``list_body`` replaces the body of mentions and search answers (for malformed answers)."""
+    ``list_body`` replaces the body of mentions and search answers (for malformed answers).
+
+    Direct messages: ``dm_events`` (newest id last), ``conversations`` (id → participant ids);
+    ``dm_failures`` queues what the next sends do: ``429``, ``5xx_sent``, ``5xx_not_sent``,
+    ``slow_sent``, ``garbage_201``, ``no_id_201``; ``dm_list_body`` / ``dm_raw_body`` replace the
+    body of DM reads; ``dm_closed`` holds users who accept no direct messages."""
 
     def __init__(self) -> None:
         self.clients: dict[str, str | None] = {}
         self.users: dict[str, dict[str, str]] = {}
         self.codes: dict[str, dict[str, str]] = {}
         self.access_tokens: dict[str, str] = {}
+        self.token_scopes: dict[str, frozenset[str]] = {}
+        self.user_extra: dict[str, dict[str, Any]] = {}
+        self.dm_events: list[dict[str, Any]] = []
+        self.conversations: dict[str, set[str]] = {}
+        self.dm_media: dict[str, dict[str, Any]] = {}
+        self.dm_closed: set[str] = set()
+        self.dm_failures: list[str] = []
+        self.dm_list_body: Any = None
+        self.dm_raw_body: str | None = None
+        self.omit_rate_headers = False
         self.refresh_tokens: dict[str, str] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, Upload] = {}
@@ -108,18 +140,51 @@ class FakeX:
     def add_client(self, client_id: str, secret: str | None) -> None:
         self.clients[client_id] = secret
 
-    def add_user(self, user_id: str, username: str, name: str = "") -> str:
-        """Registers a user and returns a valid access token for it."""
+    def add_user(self, user_id: str, username: str, name: str = "", *, scopes: frozenset[str] = ALL_SCOPES,
+                 followers: int | None = None, verified: bool | None = None) -> str:
+        """Registers a user and returns a valid access token for it, granted ``scopes``."""
         self.users[user_id] = {"id": user_id, "username": username, "name": name or username}
+        self.user_extra[user_id] = {"followers": followers, "verified": verified}
         token = secrets.token_urlsafe(12)
         self.access_tokens[token] = user_id
+        self.token_scopes[token] = frozenset(scopes)
         return token
 
-    def add_post(self, author_id: str, text: str, *, reply_to: str | None = None,
-                 created_at: datetime | None = None) -> str:
+    def add_dm(self, sender_id: str, text: str, *, to: str | None = None, conversation: str | None = None,
+               created_at: datetime | None = None, media_keys: list[str] | None = None,
+               refers_to: str | None = None) -> str:
+        """A message from ``sender_id`` to ``to`` (one-to-one) or into ``conversation``; its event id."""
         with self._lock:
-            return self._store_post(author_id, {"text": text, **({"reply": {"in_reply_to_tweet_id": reply_to}}
-                                                                  if reply_to else {})}, created_at)
+            conv = conversation or one_to_one(sender_id, str(to))
+            self.conversations.setdefault(conv, set()).update({sender_id, *([to] if to else [])})
+            return self._store_event(sender_id, conv, text, created_at, media_keys, refers_to)
+
+    def add_group(self, conversation: str, participants: list[str]) -> None:
+        self.conversations[conversation] = set(participants)
+
+    def _store_event(self, sender_id: str, conv: str, text: str | None, created_at: datetime | None = None,
+                     media_keys: list[str] | None = None, refers_to: str | None = None) -> str:
+        event_id = str(next(self._ids))
+        event: dict[str, Any] = {"id": event_id, "event_type": "MessageCreate", "sender_id": sender_id,
+                                 "dm_conversation_id": conv, "created_at": created_at or datetime.now(UTC),
+                                 "participant_ids": sorted(self.conversations.get(conv, set()), key=int)}
+        if text is not None:
+            event["text"] = text
+        if media_keys:
+            event["attachments"] = {"media_keys": media_keys}
+        if refers_to:
+            event["referenced_tweets"] = [{"id": refers_to}]
+        self.dm_events.append(event)
+        return event_id
+
+    def add_post(self, author_id: str, text: str, *, reply_to: str | None = None,
+                 created_at: datetime | None = None, lang: str | None = None) -> str:
+        with self._lock:
+            post_id = self._store_post(author_id, {"text": text, **({"reply": {"in_reply_to_tweet_id": reply_to}}
+                                                                     if reply_to else {})}, created_at)
+            if lang:
+                self.posts[post_id]["lang"] = lang
+            return post_id
 
     def _store_post(self, author_id: str, body: dict[str, Any], created_at: datetime | None = None) -> str:
         post_id = str(next(self._ids))
@@ -128,8 +193,12 @@ class FakeX:
             refs.append({"type": "replied_to", "id": body["reply"]["in_reply_to_tweet_id"]})
         if body.get("quote_tweet_id"):
             refs.append({"type": "quoted", "id": body["quote_tweet_id"]})
+        parent = self.posts.get((body.get("reply") or {}).get("in_reply_to_tweet_id") or "")
         self.posts[post_id] = {
             "id": post_id, "text": body["text"], "author_id": author_id,
+            "conversation_id": parent["conversation_id"] if parent else post_id,
+            "in_reply_to_user_id": parent["author_id"] if parent else None,
+            "edit_history_tweet_ids": [post_id],
             "created_at": created_at or datetime.now(UTC), "referenced_tweets": refs,
             "media_ids": list((body.get("media") or {}).get("media_ids") or []),
             "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0,
@@ -145,6 +214,8 @@ class FakeX:
         def limited(family: str, user: str) -> dict[str, str]:
             key = (user, family)
             fake._remaining[key] = fake._remaining.get(key, LIMITS[family]) - 1
+            if fake.omit_rate_headers:
+                return {}
             return {"x-rate-limit-limit": str(LIMITS[family]),
                     "x-rate-limit-remaining": str(max(fake._remaining[key], 0)),
                     "x-rate-limit-reset": str(fake.reset_epoch)}
@@ -160,20 +231,35 @@ class FakeX:
                 return None
             return fake.access_tokens.get(header[len("Bearer "):])
 
-        def guarded(family: str, handler: Callable[[str], Response]) -> Response:
+        def granted() -> frozenset[str]:
+            return fake.token_scopes.get(request.headers.get("Authorization", "")[len("Bearer "):], frozenset())
+
+        def guarded(family: str, handler: Callable[[str], Response], scopes: frozenset[str] = frozenset()) -> Response:
             user = bearer()
             if user is None:
                 return _problem(401, "Unauthorized", "Unauthorized")
             headers = limited(family, user)
             if family != "create" and fake.read_failures:
-                return with_headers(_problem(fake.read_failures.pop(0), "Service Unavailable",
-                                             "Service Unavailable"), headers)
-            return with_headers(handler(user), headers)
+                status = fake.read_failures.pop(0)
+                if status == 429:
+                    headers["x-rate-limit-remaining"] = "0"
+                    return with_headers(_problem(429, "Too Many Requests", "Too Many Requests"), headers)
+                if status == -1:  # no answer in time
+                    time.sleep(fake.slow_seconds)
+                    return with_headers(jsonify({"meta": {"result_count": 0}}), headers)
+                return with_headers(_problem(status, "Service Unavailable", "Service Unavailable"), headers)
+            if not scopes <= granted():
+                return with_headers(_problem(403, "Forbidden", "You are not permitted to perform this action."),
+                                    headers)
+            response = handler(user)
+            if response.status_code == 429:
+                headers["x-rate-limit-remaining"] = "0"
+            return with_headers(response, headers)
 
         @app.before_request
         def log() -> None:
             fake.requests.append({"method": request.method, "path": request.path, "args": request.args.to_dict(),
-                                  "headers": dict(request.headers)})
+                                  "headers": dict(request.headers), "json": request.get_json(silent=True)})
 
         # -------------------------------------------------------------- OAuth
         @app.get("/i/oauth2/authorize")
@@ -226,6 +312,7 @@ class FakeX:
         def issue(user: str, scope: str) -> Response:
             access = secrets.token_urlsafe(24)
             fake.access_tokens[access] = user
+            fake.token_scopes[access] = frozenset(scope.split())
             body: dict[str, Any] = {"token_type": "bearer", "expires_in": 7200, "access_token": access,
                                     "scope": scope}
             if "offline.access" in scope.split() and not fake.omit_refresh_token:
@@ -334,6 +421,48 @@ class FakeX:
                 return fake._list(posts, lo=10, page_param="next_token")
             return guarded("search", handler)
 
+        # -------------------------------------------------------------- direct messages
+        @app.get("/2/dm_events")
+        def dm_events() -> Response:
+            def handler(user: str) -> Response:
+                mine = {c for c, people in fake.conversations.items() if user in people}
+                return fake._dm_list([e for e in fake.dm_events if e["dm_conversation_id"] in mine])
+            return guarded("dm_read", handler, DM_READ)
+
+        @app.get("/2/dm_conversations/with/<participant_id>/dm_events")
+        def dm_events_with(participant_id: str) -> Response:
+            def handler(user: str) -> Response:
+                if participant_id not in fake.users:
+                    return _invalid("participant_id", f"The `participant_id` value [{participant_id}] is not valid")
+                conv = one_to_one(user, participant_id)
+                return fake._dm_list([e for e in fake.dm_events if e["dm_conversation_id"] == conv])
+            return guarded("dm_read", handler, DM_READ)
+
+        @app.get("/2/dm_conversations/<conversation_id>/dm_events")
+        def dm_events_in(conversation_id: str) -> Response:
+            def handler(user: str) -> Response:
+                if user not in fake.conversations.get(conversation_id, set()):
+                    return _problem(403, "Forbidden", "You are not a participant of this conversation.")
+                return fake._dm_list([e for e in fake.dm_events if e["dm_conversation_id"] == conversation_id])
+            return guarded("dm_read", handler, DM_READ)
+
+        @app.post("/2/dm_conversations/with/<participant_id>/messages")
+        def dm_send_with(participant_id: str) -> Response:
+            def handler(user: str) -> Response:
+                if participant_id not in fake.users or participant_id == user:
+                    return _invalid("participant_id", f"The `participant_id` value [{participant_id}] is not valid")
+                return fake._send_dm(user, one_to_one(user, participant_id), {user, participant_id})
+            return guarded("dm_send", handler, DM_WRITE)
+
+        @app.post("/2/dm_conversations/<conversation_id>/messages")
+        def dm_send_in(conversation_id: str) -> Response:
+            def handler(user: str) -> Response:
+                people = fake.conversations.get(conversation_id, set())
+                if user not in people:
+                    return _problem(403, "Forbidden", "You are not a participant of this conversation.")
+                return fake._send_dm(user, conversation_id, people)
+            return guarded("dm_send", handler, DM_WRITE)
+
         # -------------------------------------------------------------- media
         @app.route("/1.1/media/upload.json", methods=["GET", "POST"])
         def upload_v1() -> Response:
@@ -378,9 +507,112 @@ class FakeX:
             return _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
         return None
 
+    def _send_dm(self, user: str, conv: str, people: set[str]) -> Response:
+        failure = self.dm_failures.pop(0) if self.dm_failures else None
+        if failure == "429":
+            response = _problem(429, "Too Many Requests", "Too Many Requests")
+            response.headers["x-rate-limit-remaining"] = "0"
+            return response
+        if failure == "5xx_not_sent":
+            return _problem(503, "Service Unavailable", "Service Unavailable")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _invalid("text", "$.text: is missing but it is required")
+        text, attachments = body.get("text"), body.get("attachments")
+        if text is None and attachments is None:
+            return _invalid("text", "One of text or attachments is required")
+        if text is not None and (not isinstance(text, str) or not text or len(text) > DM_MAX_TEXT):
+            return _invalid("text", f"$.text: must be a string of 1 to {DM_MAX_TEXT} characters")
+        if attachments is not None and (not isinstance(attachments, list) or len(attachments) != 1
+                                        or not isinstance((attachments[0] or {}).get("media_id"), str)):
+            return _invalid("attachments", "$.attachments: exactly one media_id is allowed")
+        if any(p in self.dm_closed for p in people - {user}):
+            return _problem(403, "Forbidden", "You are not permitted to send a Direct Message to this user.")
+        with self._lock:
+            self.conversations.setdefault(conv, set()).update(people)
+            event_id = self._store_event(user, conv, text)
+        if failure == "5xx_sent":
+            return _problem(503, "Service Unavailable", "Service Unavailable")
+        if failure == "slow_sent":
+            time.sleep(self.slow_seconds)
+        if failure == "garbage_201":
+            return Response("<html>ok</html>", status=201, mimetype="application/json")
+        if failure == "no_id_201":
+            response = jsonify({"data": {"dm_conversation_id": conv}})
+            response.status_code = 201
+            return response
+        response = jsonify({"data": {"dm_conversation_id": conv, "dm_event_id": event_id}})
+        response.status_code = 201
+        return response
+
+    def _dm_list(self, events: list[dict[str, Any]]) -> Response:
+        """A page of DM events as X lists them: newest first, ``pagination_token`` paging,
+        30 days kept, the fields and expansions asked for."""
+        if self.dm_raw_body is not None:
+            return Response(self.dm_raw_body, status=200, mimetype="application/json")
+        if self.dm_list_body is not None:
+            return jsonify(self.dm_list_body)
+        args = request.args
+        try:
+            max_results = int(args.get("max_results", "100"))
+        except ValueError:
+            return _invalid("max_results", "max_results must be a number")
+        if not 1 <= max_results <= 100:
+            return _invalid("max_results", f"The `max_results` query parameter value [{max_results}] is not "
+                                           "between 1 and 100")
+        types = [t for t in args.get("event_types", "").split(",") if t]
+        if any(t not in EVENT_TYPES for t in types):
+            return _invalid("event_types", "The `event_types` query parameter value is not valid")
+        cutoff = datetime.now(UTC) - DM_RETENTION
+        events = sorted((e for e in events if e["created_at"] >= cutoff and (not types or e["event_type"] in types)),
+                        key=lambda e: int(e["id"]), reverse=True)
+        token = args.get("pagination_token")
+        if token is not None and not token.startswith("dm-page-"):
+            return _invalid("pagination_token", "The `pagination_token` query parameter value is not valid")
+        offset = int(token[len("dm-page-"):]) if token else 0
+        size = min(max_results, self.page_size or max_results)
+        page = events[offset:offset + size]
+        if not page:
+            return jsonify({"meta": {"result_count": 0}})
+        fields = {f for f in args.get("dm_event.fields", "").split(",") if f} | {"id", "event_type", "text"}
+        data = [{k: (_iso(v) if isinstance(v, datetime) else v) for k, v in e.items() if k in fields} for e in page]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if offset + size < len(events):
+            meta["next_token"] = f"dm-page-{offset + size}"
+        body: dict[str, Any] = {"data": data, "meta": meta}
+        expansions = set(args.get("expansions", "").split(","))
+        includes: dict[str, Any] = {}
+        if "sender_id" in expansions:
+            senders = dict.fromkeys(e["sender_id"] for e in page)
+            includes["users"] = [self._render_user(u) for u in senders if u in self.users]
+        if "attachments.media_keys" in expansions:
+            keys = [k for e in page for k in (e.get("attachments") or {}).get("media_keys", [])]
+            includes["media"] = [self.dm_media[k] for k in keys if k in self.dm_media]
+        if any(v for v in includes.values()):
+            body["includes"] = {k: v for k, v in includes.items() if v}
+        return jsonify(body)
+
+    def _render_user(self, user_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.users[user_id])
+        wanted = set(request.args.get("user.fields", "").split(","))
+        extra = self.user_extra.get(user_id, {})
+        if "public_metrics" in wanted and extra.get("followers") is not None:
+            out["public_metrics"] = {"followers_count": extra["followers"], "following_count": 3, "tweet_count": 10,
+                                     "listed_count": 0, "like_count": 4}
+        if "verified" in wanted:
+            out["verified"] = bool(extra.get("verified"))
+        return out
+
     def _render(self, post: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": post["id"], "text": post["text"], "edit_history_tweet_ids": [post["id"]]}
+        out: dict[str, Any] = {"id": post["id"], "text": post["text"],
+                               "edit_history_tweet_ids": post.get("edit_history_tweet_ids", [post["id"]])}
         wanted = set(request.args.get("tweet.fields", "").split(","))
+        if "conversation_id" in wanted:
+            out["conversation_id"] = post["conversation_id"]
+        if "in_reply_to_user_id" in wanted and post.get("in_reply_to_user_id"):
+            out["in_reply_to_user_id"] = post["in_reply_to_user_id"]
+        if "lang" in wanted and post.get("lang"):
+            out["lang"] = post["lang"]
         if "created_at" in wanted:
             out["created_at"] = _iso(post["created_at"])
         if "author_id" in wanted:
@@ -427,7 +659,7 @@ class FakeX:
         body: dict[str, Any] = {"data": [self._render(p) for p in page], "meta": meta}
         if "author_id" in args.get("expansions", "").split(","):
             authors = dict.fromkeys(p["author_id"] for p in page)
-            body["includes"] = {"users": [self.users[a] for a in authors if a in self.users]}
+            body["includes"] = {"users": [self._render_user(a) for a in authors if a in self.users]}
         return jsonify(body)
 
     # ------------------------------------------------------------------ media
