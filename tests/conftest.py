@@ -1,1 +1,3 @@
 """Herald's own tests use the fixtures of herald.testing (installed as a pytest plugin)."""
+
+from inbox_support import inbox_clock, inbox_world  # noqa: F401  (the inbox tests' fixtures)

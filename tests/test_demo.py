@@ -90,10 +90,20 @@ def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
             feed = urllib.request.urlopen(urllib.request.Request(
                 base + f"/console/x/network_sandbox/{tid}/", headers={"Authorization": f"Bearer {token}"}), timeout=10)
             assert "Hello from Herald!" in feed.read().decode()
+            # the inbox sweeper polls the sandbox: customers' messages arrive, routed by the demo's rules
+            convs: list[dict[str, object]] = []
+            for _ in range(150):
+                convs = _call(base + f"/api/v1/tenants/{tid}/inbox/conversations?limit=100", token=token)["items"]
+                if len(convs) >= 20:
+                    break
+                time.sleep(0.1)
+            assert len(convs) >= 20
+            assert {"billing", "lead"} <= {tag for c in convs for tag in c["tags"]}  # type: ignore[attr-defined]
+            assert any(c["priority"] == "urgent" for c in convs) and all(c["team_id"] for c in convs)
         users = _call(base + f"/api/v1/tenants/{tid}/users", token=token)["items"]
         grants = _call(base + f"/api/v1/tenants/{tid}/grants", token=token)["items"]
-        assert len(users) == 5
-        assert len({g["role_key"] for g in grants}) == 5
+        assert len(users) == 7  # five in publishing, two inbox agents
+        assert len({g["role_key"] for g in grants}) == 6
         verify = subprocess.run([str(BIN), "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)
         assert verify.returncode == 0 and "TAMPERED" not in verify.stdout
     finally:

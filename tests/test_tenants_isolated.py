@@ -7,9 +7,11 @@ import io
 import re
 
 import pytest
+from sqlalchemy import select
 
 from herald.api.endpoint import ENDPOINTS
 from herald.audit.models import AuditEvent
+from herald.clock import utcnow
 from herald.library.models import Asset
 from herald.plugins import Capabilities, NetworkConnector, hookimpl
 
@@ -67,7 +69,6 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
                                                     "name": "Disclaimer", "text": "Terms apply."})
     assert asset.status_code == 201, asset.get_json()
     ids["asset_id"] = asset.get_json()["id"]
-    from herald.clock import utcnow
     from herald.publishing.models import Publication
 
     with herald_runtime.db.transaction() as s:
@@ -77,7 +78,43 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
         s.add(pub)
         s.flush()
         ids["publication_id"] = pub.id
+    ids.update(_inbox_of(herald_runtime, admin_a, a, acct["id"], admin_a_user.id))
     return a, b, admin_a, admin_b, ids
+
+
+def _inbox_of(rt, admin_a, a, account_id: str, user_id: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Tenant A's inbox: a conversation with an item and a reply, a team, an SLA policy, a routing
+    rule, a saved reply and a saved view."""
+    from herald.inbox.ingest import ingest
+    from herald.inbox.models import Conversation, InboxItem, InboxReply
+    from herald.networks.connector import AuthorProfile, Mention
+    from herald.tenancy.models import SocialAccount
+
+    with rt.db.transaction() as s:
+        account = s.get(SocialAccount, account_id)
+        ingest(s, account, [Mention(remote_id="m1", text="where is my order", author_id="cust", author_handle="cust",
+                                    created_at=utcnow(), author=AuthorProfile("cust", "cust", "Customer"))],
+               source="poll")
+        item = s.scalars(select(InboxItem).where(InboxItem.tenant_id == a.id)).one()
+        conv = s.get(Conversation, item.conversation_id)
+        reply = InboxReply(tenant_id=a.id, conversation_id=conv.id, account_id=account_id, kind="mention",
+                           text="on its way", state="failed", author_user_id=user_id)
+        s.add(reply)
+        s.flush()
+        found = {"conversation_id": conv.id, "author_id": conv.author_id, "reply_id": reply.id}
+    for key, path, body in (("team_id", "teams", {"name": "Care"}),
+                            ("policy_id", "sla-policies", {"name": "Std", "first_response_s": 3600}),
+                            ("routing_rule_id", "routing-rules", {"name": "Orders", "definition": ROUTING}),
+                            ("saved_reply_id", "saved-replies", {"name": "Thanks", "text": "Thank you"}),
+                            ("view_id", "views", {"name": "Mine"})):
+        r = admin_a.post(f"tenants/{a.id}/inbox/{path}", body)
+        assert r.status_code == 201, (path, r.get_json())
+        found[key] = r.get_json()["id"]
+    return found
+
+
+ROUTING = {"match": "all", "conditions": [{"field": "text", "op": "contains_any", "value": ["order"]}],
+           "actions": [{"type": "add_tags", "tags": ["orders"]}]}
 
 
 BODIES = {
@@ -86,32 +123,51 @@ BODIES = {
              "permissions": ["audit.view"], "slug": "gamma", "base_version": 1, "body": "hi",
              "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "decision": "approve",
              "conditions": {"tags_any": ["x"]}, "workflow_key": "legal", "note": "n", "at": "2030-01-02T09:00:00Z",
-             "post_ids": ["post_x"]},
+             "post_ids": ["post_x"], "text": "hi", "definition": ROUTING, "sample": {"text": "order"},
+             "action": "status", "status": "resolved", "conversation_ids": ["conv_x"],
+             "first_response_s": 3600},
     "PATCH": {"name": "changed"},
     "PUT": {"base_version": 1, "content": {"targets": ["acct_x"], "variants": [{"text": "hi"}]}, "name": "w",
             "steps": [{"name": "s", "kind": "human_review", "deciders": {"role": "editor"}}],
             "org_unit_id": "unit_x", "conditions": {"tags_any": ["x"]}, "workflow_key": "legal",
-            "at": "2030-01-02T09:00:00Z", "slots": [{"weekday": 0, "time": "09:00"}]},
+            "at": "2030-01-02T09:00:00Z", "slots": [{"weekday": 0, "time": "09:00"}], "away": True,
+            "rule_ids": ["rrule_x"], "tags": ["vip"]},
 }
 
 #: bodies for endpoints whose fields clash with the shared ones above
 BODY_FOR = {("POST", "/api/v1/tenants/<tenant_id>/assets"): {
     "org_unit_id": "unit_x", "kind": "snippet", "name": "x", "text": "hi"}}
 
+#: path parameters that mean another object under one part of the API
+IDS_UNDER = {"/inbox/routing-rules/": {"rule_id": "routing_rule_id"}}
+
+
+def _valid_query_value(field) -> str:  # type: ignore[no-untyped-def]
+    from marshmallow import fields
+
+    return "2030-01-01T00:00:00Z" if isinstance(field, fields.DateTime) else "1"
+
 
 def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
+    from herald.inbox import models as inbox
     from herald.models import CustomRole, Grant, OrgUnit, SocialAccount, Tenant, TenantPlugin, User
 
     with rt.db.transaction() as s:
         counts = tuple(s.scalar(select(func.count()).select_from(m).where(m.tenant_id == tenant_id))
-                       for m in (OrgUnit, SocialAccount, User, Grant, CustomRole, TenantPlugin, Asset))
+                       for m in (OrgUnit, SocialAccount, User, Grant, CustomRole, TenantPlugin, Asset,
+                                 inbox.Conversation, inbox.InboxItem, inbox.InboxReply, inbox.Team, inbox.SlaPolicy,
+                                 inbox.RoutingRule, inbox.SavedReply, inbox.SavedView, inbox.AuthorNote,
+                                 inbox.TimelineEntry))
+        convs = tuple(s.execute(select(inbox.Conversation.status, inbox.Conversation.priority,
+                                       inbox.Conversation.tags, inbox.Conversation.assignee_id)
+                                .where(inbox.Conversation.tenant_id == tenant_id)))
         names = tuple(sorted(s.scalars(select(OrgUnit.name).where(OrgUnit.tenant_id == tenant_id))))
         tenant = s.get(Tenant, tenant_id)
         assets = tuple(s.execute(select(Asset.name, Asset.status, Asset.text).where(Asset.tenant_id == tenant_id)))
         events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.chain == tenant_id))
-        return counts, names, (tenant.name, tenant.status, tenant.slug), assets, events
+        return counts, names, (tenant.name, tenant.status, tenant.slug), assets, events, convs
 
 
 def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald_runtime):
@@ -121,14 +177,16 @@ def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald
     for ep in ENDPOINTS:
         if ep.public or "<tenant_id>" not in ep.rule:
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: ids[m.group(1)], ep.rule)
+        alias = next((names for part, names in IDS_UNDER.items() if part in ep.rule), {})
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>",
+                      lambda m, alias=alias: ids[alias.get(m.group(1), m.group(1))], ep.rule)
         body = None
         if ep.body is not None:  # a valid body, so that only tenancy can refuse the call
             body = BODY_FOR.get((ep.method, ep.rule)) or {
                 k: v for k, v in BODIES[ep.method].items() if k in ep.body().fields}
         query = {}
         if ep.query is not None:  # required query parameters, valid
-            query = {f.data_key or n: "1" for n, f in ep.query().fields.items() if f.required}
+            query = {f.data_key or n: _valid_query_value(f) for n, f in ep.query().fields.items() if f.required}
         resp = admin_b.request(ep.method, path, json=body, query_string=query)
         assert resp.status_code in (403, 404), (ep.method, ep.rule, resp.status_code, resp.get_json())
         assert a.id not in resp.get_data(as_text=True) or resp.status_code == 404
@@ -155,6 +213,20 @@ def test_tenant_b_cannot_reach_tenant_a_objects_through_its_own_tenant_path(worl
     r = admin_b.post(f"tenants/{b.id}/org-units/{b.units['brand'].id}/move", {"parent_id": ids["unit_id"]})
     assert r.status_code == 404
     assert admin_b.get(f"tenants/{b.id}/assets/{ids['asset_id']}").status_code == 404
+    inbox_b = f"tenants/{b.id}/inbox"
+    for path in (f"conversations/{ids['conversation_id']}", f"conversations/{ids['conversation_id']}/timeline",
+                 f"teams/{ids['team_id']}", f"authors/{ids['author_id']}",
+                 f"conversations/{ids['conversation_id']}/replies"):
+        assert admin_b.get(f"{inbox_b}/{path}").status_code == 404, path
+    assert admin_b.patch(f"{inbox_b}/conversations/{ids['conversation_id']}", {"status": "resolved"}).status_code == 404
+    r = admin_b.post(f"{inbox_b}/conversations/bulk", {"action": "status", "status": "resolved",
+                                                       "conversation_ids": [ids["conversation_id"]]})
+    assert r.status_code == 404
+    assert admin_b.post(f"{inbox_b}/conversations/{ids['conversation_id']}/replies",
+                        {"text": "hijack"}).status_code == 404
+    assert admin_b.post(f"{inbox_b}/social-accounts/{ids['account_id']}/poll", {}).status_code == 404
+    assert admin_b.request("PUT", f"{inbox_b}/routing-rules/order",
+                           json={"rule_ids": [ids["routing_rule_id"]]}).status_code == 422
     for tenant_id in (a.id, b.id):  # a file upload into tenant A's unit, through either path
         r = admin_b.request("POST", f"tenants/{tenant_id}/assets", content_type="multipart/form-data", data={
             "org_unit_id": ids["unit_id"], "kind": "image", "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n"), "a.png")})

@@ -21,7 +21,7 @@ DEMO_PASSWORD = "herald-demo-password"
 DEMO_PLUGIN_SETTINGS = {
     "network_x": {"client_id": "demo-x-client"},
     "network_instagram": {"app_id": "demo-instagram-app", "app_secret": "demo-instagram-secret"},
-    "network_sandbox": {"latency_ms": 50},
+    "network_sandbox": {"latency_ms": 50, "simulate_customers": True},
 }
 DEMO_USERS = [
     # email, name, role, unit name
@@ -84,6 +84,9 @@ def create_demo(session: Session, rt: Runtime) -> Tenant | None:
 
     create_demo_reviews(session, tenant.id, units, users, made.get("acmecoffeedubai"),
                         sandbox.get("acme_dubai_sandbox"))  # type: ignore[arg-type]
+    from herald.demo_inbox import create_demo_inbox
+
+    create_demo_inbox(session, tenant.id, units, users, DEMO_PASSWORD)
 
     return tenant
 
@@ -104,4 +107,39 @@ def _sandbox_accounts(session: Session, tenant_id: str, units: dict[str, object]
         session.add(acct)
         made[handle] = acct
     session.flush()
+    _sandbox_history(session, tenant_id, made)
     return made
+
+
+#: handle → a post each sandbox account had made before Herald was connected (text, language)
+DEMO_SANDBOX_POSTS = {
+    "acme_coffee_sandbox": ("Our autumn menu is here: maple oat latte, pumpkin cold brew and more 🍂", "en"),
+    "acme_tea_sandbox": ("New in store: a smoky lapsang souchong from Fujian. Who's trying it first? 🍵", "en"),
+    "acme_dubai_sandbox": ("كرك بالهيل الآن في جميع فروعنا في دبي ☕", "ar"),
+}
+
+
+def _sandbox_history(session: Session, tenant_id: str, accounts: dict[str, object]) -> None:
+    """What customers had written to the sandbox accounts before Herald ran — mentions, comments
+    under an earlier post and direct messages, in five languages, a few older than the 24-hour
+    messaging window — so that the inbox has conversations at first start. Seeded by handle:
+    every demo starts with the same customers."""
+    import random
+    from datetime import timedelta
+
+    from herald.builtin.network_sandbox_customers import seed_engagement
+    from herald.builtin.network_sandbox_models import SandboxPost
+    from herald.clock import utcnow
+    from herald.networks.connector import ConnectedAccount
+
+    now = utcnow()
+    for handle, acct in accounts.items():
+        key = acct.external_id or acct.id  # type: ignore[attr-defined]  (as the sandbox files posts)
+        text, language = DEMO_SANDBOX_POSTS[handle]
+        session.add(SandboxPost(tenant_id=tenant_id, account_remote_id=key, handle=handle, text=text,
+                                language=language, media_count=1, likes=37, views=1_240,
+                                created_at=now - timedelta(days=2)))
+        session.flush()
+        seed_engagement(session, tenant_id, ConnectedAccount(id=acct.id, remote_id=key,  # type: ignore[attr-defined]
+                                                             handle=handle, tokens=None),
+                        now, random.Random(f"herald-demo:{handle}"))

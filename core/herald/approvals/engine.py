@@ -187,6 +187,16 @@ def submit(session: Session, actor: Actor, tenant_id: str, post_id: str) -> Appr
     return _start_run(session, actor, post)
 
 
+def start_review(session: Session, actor: Actor, post: Post) -> ApprovalRun:
+    """Send a new post's first version for review on behalf of a caller that checked its own
+    permission (the inbox, for a governed reply: ``inbox.reply`` on the conversation). The
+    workflow, rules and separation of duties are the same as for any post."""
+    if post.status not in SUBMITTABLE:
+        raise Conflict(f"The post is {post.status.replace('_', ' ')}; it cannot be submitted.", post_status=post.status)
+    record_on_post(session, actor, post, "post.submitted", version=post.current_version)
+    return _start_run(session, actor, post)
+
+
 def withdraw(session: Session, actor: Actor, tenant_id: str, post_id: str) -> Post:
     """Take a post out of review (or an approved, unscheduled post back) to draft."""
     post = get_post(session, actor, tenant_id, post_id, "posts.edit")
@@ -254,8 +264,9 @@ def _decide(session: Session, actor: Actor | None, post: Post, run: ApprovalRun,
     run.finished_at = utcnow()
     post.status = run.status
     session.flush()
-    record_on_post(session, actor, post, "post.changes_requested" if decision == "send_back" else "post.rejected",
-            run_id=run.id, step=index, comment=comment)
+    outcome = "post.changes_requested" if decision == "send_back" else "post.rejected"
+    record_on_post(session, actor, post, outcome, run_id=run.id, step=index, comment=comment)
+    emit(session, post.tenant_id, outcome, {"id": post.id, "version": run.version, "comment": comment})
     notify_people(session, post, [post.author_id], f"approval.{decision}",
             "Your post was sent back for changes" if decision == "send_back" else "Your post was rejected", comment)
     return run

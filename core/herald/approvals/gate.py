@@ -46,6 +46,8 @@ def _current_content(session: Session, post: PublishablePost) -> dict[str, Any]:
 
 def is_publishable(post: Post, session: Session | None = None) -> bool:
     """What :func:`require_publishable` decides, as a boolean."""
+    if post.purpose != "post":
+        return False
     if post.status not in PUBLISHABLE_STATES or post.approved_version != post.current_version:
         return False
     session = session or object_session(post)
@@ -58,6 +60,9 @@ def require_publishable(session: Session, post: PublishablePost, content: dict[s
     """Raise :class:`Conflict` unless the post's current version is fully approved and every
     library asset it uses is approved, unretired and unexpired now. ``content``: the current
     version's content when the caller has it already (else it is read)."""
+    if getattr(post, "purpose", "post") != "post":
+        raise Conflict("This post carries a reply from the inbox: the inbox sends it once it is approved; it "
+                       "cannot be scheduled or published.", post_purpose=post.purpose)  # type: ignore[attr-defined]
     if post.status not in PUBLISHABLE_STATES:
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; only approved posts can be scheduled "
                        "or published.", post_status=post.status)

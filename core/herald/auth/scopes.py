@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from herald.authz.catalogue import PERMISSIONS
 
-_READ = frozenset(p for p in PERMISSIONS if p.endswith(".view"))
+_READ = frozenset(p for p in PERMISSIONS if p.endswith(".view")) | {"inbox.read"}
 
 SCOPES: dict[str, frozenset[str]] = {
     "read": _READ,
-    "write": _READ | {"posts.create", "posts.edit", "media.manage", "inbox.respond"},
+    "write": _READ | {"posts.create", "posts.edit", "media.manage"},
+    # the engagement inbox: read, answer and assign conversations (configuring it is "admin")
+    "inbox": frozenset({"inbox.read", "inbox.reply", "inbox.assign", "units.view", "accounts.view"}),
     "publish": _READ | {"posts.schedule", "posts.publish"},
     "approve": _READ | {"posts.review", "posts.legal_review", "posts.approve"},
     "admin": frozenset(PERMISSIONS),
@@ -22,7 +24,8 @@ SCOPES: dict[str, frozenset[str]] = {
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
     "read": "See everything the owner may see",
-    "write": "Create and edit posts and content library assets, reply in the inbox",
+    "write": "Create and edit posts and content library assets",
+    "inbox": "Read, answer and assign inbox conversations",
     "publish": "Schedule and publish approved posts",
     "approve": "Decide on review and approval steps",
     "admin": "Everything the owner may do",

@@ -32,8 +32,10 @@ PERMISSIONS: dict[str, str] = {
     "media.view": "See the content library",
     "media.manage": "Add, change and retire content library assets",
     "analytics.view": "See reports and dashboards",
-    "inbox.view": "See the engagement inbox",
-    "inbox.respond": "Reply to and route inbox items",
+    "inbox.read": "See inbox conversations, their authors and timelines",
+    "inbox.reply": "Reply, add notes, tag and change the status of inbox conversations",
+    "inbox.assign": "Assign inbox conversations to teams and people",
+    "inbox.admin": "Define teams, SLA policies, routing rules and saved replies; erase authors' data",
 }
 
 _VIEW = ("tenant.view", "units.view", "accounts.view", "posts.view", "media.view")
@@ -45,7 +47,8 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
         "permissions": (*_VIEW, "users.view", "grants.view", "grants.manage", "plugins.view",
                         "audit.view", "workflows.manage", "accounts.manage", "posts.create", "posts.edit",
                         "posts.review", "posts.approve", "posts.schedule", "posts.publish",
-                        "media.manage", "analytics.view", "inbox.view", "inbox.respond"),
+                        "media.manage", "analytics.view", "inbox.read", "inbox.reply", "inbox.assign",
+                        "inbox.admin"),
     },
     "publisher": {
         "name": "Publisher",
@@ -58,7 +61,8 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
     },
     "designer": {"name": "Designer", "permissions": (*_VIEW, "posts.edit", "posts.review", "media.manage")},
     "creator": {"name": "Creator", "permissions": (*_VIEW, "posts.create", "posts.edit")},
-    "analyst": {"name": "Analyst", "permissions": (*_VIEW, "analytics.view", "inbox.view")},
+    "agent": {"name": "Inbox agent", "permissions": (*_VIEW, "inbox.read", "inbox.reply")},
+    "analyst": {"name": "Analyst", "permissions": (*_VIEW, "analytics.view", "inbox.read")},
     "viewer": {"name": "Viewer", "permissions": _VIEW},
 }
 

@@ -6,7 +6,7 @@ tenants and other tenants' objects get nothing."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -101,17 +101,32 @@ def in_tenant(session: Session, actor: Actor, tenant_id: str) -> Tenant:
 def visible_unit_filter(session: Session, actor: Actor, permission: str, tenant_id: str) -> ColumnElement[bool]:
     """A SQL condition on :class:`OrgUnit` selecting the units where ``permission`` holds:
     the subtrees under the actor's qualifying grants."""
+    return path_filter(OrgUnit.path, visible_unit_paths(session, actor, permission, tenant_id))
+
+
+def visible_unit_paths(session: Session, actor: Actor, permission: str, tenant_id: str) -> list[str] | None:
+    """The paths of the subtrees where ``permission`` holds for ``actor`` in ``tenant_id``:
+    None means everywhere (an operator), an empty list nowhere. For tables that carry a unit's
+    path themselves (:func:`path_filter`)."""
     if actor.permission_cap is not None and permission not in actor.permission_cap:
-        return false()
+        return []
     if _operator(session, actor):
-        return true()
+        return None
     if actor.tenant_id != tenant_id:
-        return false()
+        return []
     unit_ids = _granted_unit_ids(session, actor, permission)
     if not unit_ids:
+        return []
+    return list(session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).scalars().all())
+
+
+def path_filter(column: Any, paths: list[str] | None) -> ColumnElement[bool]:
+    """``column`` (a unit path) lies in one of the subtrees ``paths`` (None: anywhere)."""
+    if paths is None:
+        return true()
+    if not paths:
         return false()
-    paths = session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).scalars().all()
-    return or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths))
+    return or_(*(column.startswith(p, autoescape=True) for p in paths))
 
 
 def _root_unit(session: Session, tenant_id: str) -> OrgUnit | None:

@@ -10,5 +10,6 @@ BUILTIN_PLUGINS: list[tuple[str, str]] = [
     ("inapp_notifier", "herald.builtin.inapp_notifier"),
     ("email_notifier", "herald.builtin.email_notifier"),
     ("webhooks", "herald.builtin.webhooks"),
+    ("inbox", "herald.builtin.inbox"),
     ("network_sandbox", "herald.builtin.network_sandbox"),
 ]

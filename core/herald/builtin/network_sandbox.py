@@ -1,12 +1,17 @@
 """The sandbox network: a social network living inside Herald, so that everything — connecting
 an account, publishing, looking a post up, deleting it, reading metrics — works with no
 internet. Its posts are rows of ``network_sandbox_posts``; its feed is a console page
-(``/console/x/network_sandbox/<tenant id>/``). The demo tenant publishes here."""
+(``/console/x/network_sandbox/<tenant id>/``). The demo tenant publishes here.
+
+Customers engage with the sandbox accounts too (:mod:`~herald.builtin.network_sandbox_engagement`):
+mentions, comments and direct messages the inbox reads and answers. With the tenant setting
+``simulate_customers`` on, every read first lets simulated customers write
+(:mod:`~herald.builtin.network_sandbox_customers`), so the inbox fills while Herald polls."""
 
 from __future__ import annotations
 
 import hashlib
-import html
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -14,14 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, g
 from marshmallow import Schema, fields, validate
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
+from herald.builtin import network_sandbox_engagement as engagement
+from herald.builtin.network_sandbox_customers import DEFAULT_PER_MINUTE, simulate_customers
+from herald.builtin.network_sandbox_feed import blueprint
+from herald.builtin.network_sandbox_models import SandboxAccountState, SandboxEngagement, SandboxPost
 from herald.clock import utcnow
-from herald.db import Base, UTCDateTime
-from herald.ids import new_id
 from herald.plugins import (
     AuthExpired,
     AuthRevoked,
@@ -29,6 +34,7 @@ from herald.plugins import (
     ConnectedAccount,
     ConsoleExtension,
     DuplicateContent,
+    MentionPage,
     MenuEntry,
     NetworkConnector,
     NetworkError,
@@ -38,6 +44,8 @@ from herald.plugins import (
     PublishResult,
     RateLimited,
     RemoteProfile,
+    ReplyRequest,
+    ReplyResult,
     TokenSet,
     TransientError,
     UncertainOutcome,
@@ -48,28 +56,6 @@ HERALD_HOOK_API = "1.0"
 #: off unless a tenant enables it (the demo tenant does): production tenants publish to real networks
 HERALD_DEFAULT_ENABLED = False
 NAME = "network_sandbox"
-
-
-class SandboxPost(Base):
-    """A post on the sandbox network. ``marker`` is the publication id Herald sent, which is
-    how an uncertain attempt is looked up."""
-
-    __tablename__ = "network_sandbox_posts"
-    __table_args__ = (Index("ix_network_sandbox_posts_tenant_created", "tenant_id", "created_at"),
-                      Index("ix_network_sandbox_posts_marker", "tenant_id", "marker"))
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("sbx"))
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    account_remote_id: Mapped[str] = mapped_column(String(200))
-    handle: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
-    media_count: Mapped[int] = mapped_column(Integer, default=0)
-    language: Mapped[str | None] = mapped_column(String(16))
-    marker: Mapped[str | None] = mapped_column(String(64))
-    likes: Mapped[int] = mapped_column(Integer, default=0)
-    views: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def _db():  # type: ignore[no-untyped-def]
@@ -83,7 +69,12 @@ class SandboxConnector(NetworkConnector):
     display_name = "Sandbox"
     capabilities = Capabilities(max_text_length=500, media_kinds=("image", "video", "gif"), max_media=4,
                                 supports_delete=True, supports_metrics=True, supports_lookup=True,
-                                supports_first_comment=False)
+                                supports_first_comment=False, supports_mentions=True,
+                                supports_direct_messages=True, supports_replies=True,
+                                max_reply_length=engagement.MAX_REPLY_LENGTH, max_dm_length=engagement.MAX_DM_LENGTH,
+                                # Instagram's 24-hour rule, so that the inbox can show it with no internet
+                                dm_reply_window_s=int(engagement.DM_WINDOW.total_seconds()),
+                                min_poll_interval_s=5)
 
     # ------------------------------------------------------------------ publishing
     def publish(self, account: ConnectedAccount, request: PublishRequest) -> PublishResult:
@@ -130,6 +121,41 @@ class SandboxConnector(NetworkConnector):
     def _url(self, remote_id: str) -> str:
         return f"/console/x/{NAME}/{self.tenant_id}/#{remote_id}"
 
+    # ------------------------------------------------------------------ engagement
+    def fetch_mentions(self, account: ConnectedAccount, since: str | None) -> MentionPage:
+        return self._read(account, since, "mentions", engagement.PUBLIC_KINDS)
+
+    def fetch_direct_messages(self, account: ConnectedAccount, since: str | None) -> MentionPage:
+        return self._read(account, since, "dms", ("dm",))
+
+    def _read(self, account: ConnectedAccount, since: str | None, read: str, kinds: tuple[str, ...]) -> MentionPage:
+        now = utcnow()
+        key = engagement.account_key(account)
+        with _db().transaction() as session:
+            budget = engagement.count_read(session, self.tenant_id, key, read, now)
+            if self.settings.get("simulate_customers"):
+                state = engagement.lock_state(session, self.tenant_id, key)
+                # seeded by where the account stands, so a replayed poll meets the same customers
+                rng = random.Random(f"{self.tenant_id}:{key}:{state.last_seq}:{now.isoformat()}")
+                simulate_customers(session, self.tenant_id, account, now, rng,
+                                   per_minute=float(self.settings.get("customers_per_minute") or DEFAULT_PER_MINUTE))
+            rows, cursor = engagement.read_changes(session, self.tenant_id, key, kinds, since)
+            return MentionPage(items=[engagement.as_mention(r) for r in rows], cursor=cursor, budget=budget)
+
+    def send_reply(self, account: ConnectedAccount, request: ReplyRequest) -> ReplyResult:
+        _fail_on_demand(request.text)
+        with _db().transaction() as session:
+            result = engagement.reply_result(engagement.store_reply(session, self.tenant_id, account, request,
+                                                                    utcnow()))
+        if UNCERTAIN in request.text:
+            raise UncertainOutcome("The sandbox timed out after the reply was sent.")
+        return result
+
+    def find_reply(self, account: ConnectedAccount, request: ReplyRequest,
+                   not_before: datetime) -> ReplyResult | None:
+        with _db().transaction() as session:
+            return engagement.find_reply(session, self.tenant_id, account, request.reply_id, not_before)
+
     # ------------------------------------------------------------------ connecting
     def authorize_url(self, state: str, redirect_uri: str, code_verifier: str) -> str:
         # The sandbox approves at once: straight back to Herald with a code bound to the verifier.
@@ -158,7 +184,8 @@ class SandboxConnector(NetworkConnector):
                         expires_at=utcnow() + timedelta(hours=2), scope="publish read")
 
 
-#: text markers that make the sandbox fail the way real networks do (for demos and tests)
+#: text markers that make the sandbox fail the way real networks do (for demos and tests), in a
+#: post or in a reply
 FAILURES: dict[str, Callable[[], NetworkError]] = {
     "[sandbox:transient]": lambda: TransientError("The sandbox is briefly unavailable (503).", status=503),
     "[sandbox:rate_limit]": lambda: RateLimited("Too many posts on the sandbox; try again in a minute.",
@@ -169,7 +196,7 @@ FAILURES: dict[str, Callable[[], NetworkError]] = {
     "[sandbox:expired]": lambda: AuthExpired("The sandbox access token expired.", status=401),
     "[sandbox:revoked]": lambda: AuthRevoked("The sandbox grant was revoked.", code="invalid_grant"),
 }
-#: this one creates the post, then "times out": the engine must find it, not post it again
+#: this one creates the post (or reply), then "times out": the engine must find it, not send it again
 UNCERTAIN = "[sandbox:uncertain]"
 
 
@@ -182,6 +209,11 @@ def _fail_on_demand(text: str) -> None:
 class SandboxSettings(Schema):
     latency_ms = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000),
                                 metadata={"description": "Delay every publish by this much (to feel a network)."})
+    simulate_customers = fields.Boolean(load_default=False, metadata={
+        "description": "Let simulated customers write to the sandbox accounts whenever Herald reads them."})
+    customers_per_minute = fields.Float(load_default=DEFAULT_PER_MINUTE, validate=validate.Range(min=0, max=30),
+                                        metadata={"description": "How often simulated customers write to each "
+                                                                 "account, on average, per minute."})
 
 
 @hookimpl(trylast=True)
@@ -194,49 +226,14 @@ def herald_plugin_settings() -> PluginSettings:
     return PluginSettings(SandboxSettings)
 
 
-# ----------------------------------------------------------------------------- the feed page
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sandbox feed</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;color:#222}}
-article{{border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}}
-.meta{{color:#666;font-size:.85rem}} .deleted{{color:#555;text-decoration:line-through}}</style></head>
-<body><h1>Sandbox feed</h1><p class="meta">{count} post(s) published by Herald on the sandbox network.</p>
-{items}</body></html>"""
-
-
-def _feed(tenant_id: str) -> Response:
-    from herald.authz.check import can, in_tenant
-    from herald.errors import HeraldError
-    from herald.runtime import current
-
-    actor = g.get("actor")
-    if actor is None:
-        abort(401)
-    rt = current()
-    with rt.db.transaction() as session:
-        try:
-            tenant = in_tenant(session, actor, tenant_id)
-        except HeraldError:
-            abort(404)
-        if NAME not in rt.plugins.enabled_names(session, tenant_id) or not can(session, actor, "posts.view", tenant):
-            abort(404)
-        posts = session.scalars(select(SandboxPost).where(SandboxPost.tenant_id == tenant_id)
-                                .order_by(SandboxPost.created_at.desc()).limit(200)).all()
-        items = "\n".join(
-            f'<article id="{html.escape(p.id)}" class="{"deleted" if p.deleted_at else ""}" '
-            f'lang="{html.escape(p.language or "")}" dir="auto">'
-            f'<div class="meta">@{html.escape(p.handle)} · {p.created_at:%Y-%m-%d %H:%M} UTC'
-            f'{" · deleted" if p.deleted_at else ""}</div><p>{html.escape(p.text)}</p></article>'
-            for p in posts)
-    return Response(PAGE.format(count=len(posts), items=items), mimetype="text/html")
-
-
 @hookimpl(trylast=True)
 def herald_console_extensions() -> list[ConsoleExtension]:
-    bp = Blueprint(NAME, __name__)
-    bp.add_url_rule("/<tenant_id>/", "index", _feed)
-    return [ConsoleExtension(bp, [MenuEntry("Sandbox feed", f"{NAME}.index", "posts.view")])]
+    return [ConsoleExtension(blueprint(), [MenuEntry("Sandbox feed", f"{NAME}.index", "posts.view")])]
 
 
 def feed_link(tenant_id: str) -> dict[str, Any]:
     return {"href": f"/console/x/{NAME}/{tenant_id}/"}
+
+
+__all__ = ["FAILURES", "UNCERTAIN", "SandboxAccountState", "SandboxConnector", "SandboxEngagement", "SandboxPost",
+           "SandboxSettings", "feed_link", "simulate_customers"]

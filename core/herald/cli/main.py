@@ -98,11 +98,13 @@ def serve(c: Ctx, host: str, port: int, threads: int) -> None:
     if c.rt.settings.redis_url is None:  # embedded: this process also runs the jobs and the scheduler
         from herald.approvals.deadlines import start_deadline_sweeper
         from herald.events.sweeper import start_sweeper
+        from herald.inbox.sweeper import start_inbox_sweeper
         from herald.publishing.liveness import start_worker_heartbeat
         from herald.publishing.scheduler import start_scheduler
 
         start_sweeper()
         start_deadline_sweeper()
+        start_inbox_sweeper()
         start_scheduler(c.rt)
         start_worker_heartbeat(c.rt)
     click.echo(f"Herald on http://{host}:{port}  (API: /api/v1, health: /health)")
@@ -122,6 +124,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
 
     from herald.approvals.deadlines import start_deadline_sweeper
     from herald.events.sweeper import start_sweeper
+    from herald.inbox.sweeper import start_inbox_sweeper
     from herald.publishing.liveness import start_worker_heartbeat
     from herald.publishing.scheduler import start_scheduler
     from herald.queue.redis_queue import RedisQueue
@@ -130,6 +133,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
     if not burst:
         start_sweeper()
         start_deadline_sweeper()
+        start_inbox_sweeper()
         start_worker_heartbeat(rt)
         if not no_scheduler:
             start_scheduler(rt)
@@ -215,7 +219,7 @@ def keys_generate() -> None:
     click.echo(Fernet.generate_key().decode())
 
 
-from herald.cli import admin  # noqa: E402,F401  (registers the admin command groups)
+from herald.cli import admin, inbox  # noqa: E402,F401  (registers the admin and inbox command groups)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

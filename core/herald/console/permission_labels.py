@@ -43,19 +43,22 @@ DESCRIPTIONS = {
     "media.view": _l("See the content library"),
     "media.manage": _l("Add, change and retire content library assets"),
     "analytics.view": _l("See reports and dashboards"),
-    "inbox.view": _l("See the engagement inbox"),
-    "inbox.respond": _l("Reply to and route inbox items"),
+    "inbox.read": _l("See inbox conversations, their authors and timelines"),
+    "inbox.reply": _l("Reply, add notes, tag and change the status of inbox conversations"),
+    "inbox.assign": _l("Assign inbox conversations to teams and people"),
+    "inbox.admin": _l("Define teams, SLA policies, routing rules and saved replies; erase authors' data"),
 }
 
 ROLE_NAMES = {
     "tenant_admin": _l("Tenant administrator"), "manager": _l("Manager"), "publisher": _l("Publisher"),
     "legal_reviewer": _l("Legal reviewer"), "editor": _l("Editor"), "designer": _l("Designer"),
-    "creator": _l("Creator"), "analyst": _l("Analyst"), "viewer": _l("Viewer"),
+    "creator": _l("Creator"), "agent": _l("Inbox agent"), "analyst": _l("Analyst"), "viewer": _l("Viewer"),
 }
 
 SCOPE_LABELS = {
     "read": _l("See everything the owner may see"),
-    "write": _l("Create and edit posts and content library assets, reply in the inbox"),
+    "write": _l("Create and edit posts and content library assets"),
+    "inbox": _l("Read, answer and assign inbox conversations"),
     "publish": _l("Schedule and publish approved posts"),
     "approve": _l("Decide on review and approval steps"),
     "admin": _l("Everything the owner may do"),

@@ -28,6 +28,9 @@ class Post(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     org_unit_id: Mapped[str] = mapped_column(ForeignKey("org_units.id"))
     campaign: Mapped[str | None] = mapped_column(String(200))
+    #: ``post`` (published by the publishing engine) or ``inbox_reply`` (carries a governed inbox
+    #: reply through approval; the inbox sends it once approved, it is never scheduled)
+    purpose: Mapped[str] = mapped_column(String(16), default="post", server_default="post")
     status: Mapped[str] = mapped_column(String(32), default="draft")
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     current_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -28,5 +28,8 @@ class ApiClient:
     def patch(self, path: str, json: Any = None, **kw: Any) -> TestResponse:
         return self.request("PATCH", path, json=json, **kw)
 
+    def put(self, path: str, json: Any = None, **kw: Any) -> TestResponse:
+        return self.request("PUT", path, json=json, **kw)
+
     def delete(self, path: str, **kw: Any) -> TestResponse:
         return self.request("DELETE", path, **kw)

@@ -1,0 +1,265 @@
+"""Taking items in: store each once, thread it, enrich it, route it, start its SLA clock.
+
+Every source (a poll, a webhook event, a reply Herald sent) ends here. An item is stored once
+per (tenant, network, account, remote id): the insert itself refuses a second copy (see
+:mod:`herald.inbox.store`), so replays, a poll overlapping a webhook and two workers polling
+one account all end with one row. An edit (``edit_of``) updates the stored item; a deletion on
+the network leaves a tombstone (text and media gone, the row kept so that the thread reads
+right and a late copy does not bring it back).
+
+Threading: a direct message joins its network thread (one per person and account); a comment
+joins the conversation of the post it sits under; a mention joins its network thread when the
+network has one, else the conversation of the item it answers, else starts its own."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from herald.clock import utcnow
+from herald.events.bus import emit
+from herald.inbox import authors, sla, timeline
+from herald.inbox.models import KINDS, NOTHING_DUE, Conversation, InboxAuthor, InboxItem, InboxReply
+from herald.inbox.routing.engine import route
+from herald.inbox.store import insert_once
+from herald.networks.connector import Mention
+from herald.runtime import current
+from herald.tenancy.models import OrgUnit, SocialAccount
+
+log = logging.getLogger(__name__)
+
+PREVIEW_LENGTH = 280
+MAX_TEXT = 100_000
+
+
+@dataclass
+class IngestResult:
+    stored: list[str] = field(default_factory=list)  # new item ids
+    duplicates: int = 0
+    updated: int = 0  # edits and tombstones
+    rejected: int = 0  # items a connector returned malformed
+    conversations: set[str] = field(default_factory=set)
+
+
+def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *, source: str,
+           now: datetime | None = None) -> IngestResult:
+    """Store ``items`` read from (or delivered for) ``account``; everything in the caller's
+    transaction."""
+    result = IngestResult()
+    unit = session.get(OrgUnit, account.org_unit_id)
+    if unit is None:
+        return result
+    for item in items:
+        problem = _malformed(item)
+        if problem:
+            log.warning("account %s: a %s item was refused: %s", account.id, source, problem)
+            result.rejected += 1
+            continue
+        _ingest_one(session, account, unit, item, source, now or utcnow(), result)
+    return result
+
+
+def _malformed(item: Any) -> str | None:
+    if not isinstance(item, Mention):
+        return "not a Mention"
+    if not isinstance(item.remote_id, str) or not item.remote_id or len(item.remote_id) > 200:
+        return "remote_id must be a non-empty string of at most 200 characters"
+    if item.kind not in KINDS:
+        return f"kind {item.kind!r} is not one of {', '.join(KINDS)}"
+    if item.direction not in ("inbound", "outbound"):
+        return f"direction {item.direction!r} is not inbound or outbound"
+    if not isinstance(item.text, str):
+        return "text must be a string"
+    return None
+
+
+def _thread_key(session: Session, account: SocialAccount, item: Mention, author_remote_id: str) -> str:
+    if item.kind == "dm":
+        return f"dm:{item.thread_id or author_remote_id}"[:300]
+    if item.kind == "comment":
+        return f"post:{item.root_id or item.thread_id or item.in_reply_to or item.remote_id}"[:300]
+    if item.thread_id:
+        return f"thread:{item.thread_id}"[:300]
+    if item.in_reply_to:
+        parent = session.execute(select(Conversation.thread_key)
+                                 .join(InboxItem, InboxItem.conversation_id == Conversation.id)
+                                 .where(InboxItem.tenant_id == account.tenant_id, InboxItem.network == account.network,
+                                        InboxItem.account_id == account.id,
+                                        InboxItem.remote_id == item.in_reply_to)).scalar()
+        if parent:
+            return str(parent)
+    return f"item:{item.remote_id}"[:300]
+
+
+def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: Mention, source: str,
+                now: datetime, result: IngestResult) -> None:
+    remote_id = item.edit_of or item.remote_id
+    if item.deleted or item.edit_of:
+        existing = session.execute(select(InboxItem).where(
+            InboxItem.tenant_id == account.tenant_id, InboxItem.network == account.network,
+            InboxItem.account_id == account.id, InboxItem.remote_id == remote_id)).scalar_one_or_none()
+        if existing is not None:
+            if _update_existing(session, existing, item, now):
+                result.updated += 1
+            else:
+                result.duplicates += 1
+            return
+        if item.deleted:
+            return  # never seen, already gone: nothing to keep
+    profile = authors.profile_of(item)
+    inbound = item.direction == "inbound"
+    author: InboxAuthor | None = None
+    if inbound and profile.remote_id:
+        author = authors.upsert(session, account.tenant_id, account.network, profile, now)
+    created_at = item.created_at or now
+    thread_key = _thread_key(session, account, item, str(profile.remote_id))
+    conv_id = insert_once(session, Conversation.__table__, {  # type: ignore[arg-type]
+        "tenant_id": account.tenant_id, "account_id": account.id, "network": account.network, "kind": item.kind,
+        "thread_key": thread_key,
+        "author_id": author.id if author else None, "status": "open", "priority": "normal", "tags": [],
+        "routing": [], "sla_pauses": [], "item_count": 0, "sla_cycle": 0, "sla_state": "none", "preview": "",
+        "last_message_at": created_at, "urgency_at": NOTHING_DUE, "created_at": now, "updated_at": now,
+    }, ["tenant_id", "account_id", "thread_key"])
+    created = conv_id is not None
+    conv = session.execute(select(Conversation).where(
+        Conversation.tenant_id == account.tenant_id, Conversation.account_id == account.id,
+        Conversation.thread_key == thread_key).with_for_update()).scalar_one()
+    item_id = insert_once(session, InboxItem.__table__, {  # type: ignore[arg-type]
+        "tenant_id": account.tenant_id, "conversation_id": conv.id, "account_id": account.id,
+        "network": account.network, "remote_id": remote_id, "kind": item.kind, "direction": item.direction,
+        "author_id": author.id if author else None, "text": item.text[:MAX_TEXT], "language": item.language,
+        "url": (item.url or None) and item.url[:2000], "in_reply_to": _short(item.in_reply_to),
+        "root_id": _short(item.root_id), "thread_id": _short(item.thread_id), "media": list(item.media or []),
+        "enrichment": {}, "source": source, "created_at": created_at, "received_at": now,
+        "reply_id": _reply_for(session, account, item),
+    }, ["tenant_id", "network", "account_id", "remote_id"])
+    if item_id is None:
+        result.duplicates += 1
+        return
+    result.stored.append(item_id)
+    result.conversations.add(conv.id)
+    stored = session.get(InboxItem, item_id)
+    assert stored is not None
+    conv.item_count = (conv.item_count or 0) + 1
+    conv.last_message_at = max(conv.last_message_at, created_at) if conv.last_message_at else created_at
+    timeline.add(session, conv, "message", item_id=item_id, at=created_at, direction=item.direction,
+                 item_kind=item.kind, source=source)
+    if not inbound:
+        if stored.reply_id is None:  # answered on the network itself, outside Herald
+            sla.responded(session, conv, created_at)
+        return
+    _enrich(session, account, conv, stored, author)
+    if conv.author_id is None and author is not None:
+        conv.author_id = author.id
+    newest = conv.last_inbound_at is None or created_at >= conv.last_inbound_at
+    if newest:
+        conv.last_inbound_at = created_at
+        conv.preview = (item.text or "")[:PREVIEW_LENGTH]
+    if conv.first_inbound_at is None or created_at < conv.first_inbound_at:
+        conv.first_inbound_at = created_at
+    if item.language and newest:
+        conv.language = item.language
+    emit(session, account.tenant_id, "engagement.received", {
+        "conversation_id": conv.id, "item_id": item_id, "account_id": account.id, "network": account.network,
+        "kind": item.kind, "unit_id": unit.id, "author_id": author.id if author else None,
+        "remote_id": remote_id, "source": source})
+    if author is not None and author.spam:
+        if conv.status != "spam":
+            before = conv.status
+            conv.status = "spam"
+            timeline.add(session, conv, "status", at=now, before=before, status="spam", reason="the author is spam")
+        return
+    reopened = False
+    if not created and conv.status in ("pending", "resolved") and (
+            conv.resolved_at is None or created_at > conv.resolved_at or conv.status == "pending"):
+        before = conv.status
+        conv.status = "open"
+        conv.snoozed_until = None
+        reopened = True
+        timeline.add(session, conv, "status", at=now, before=before, status="open", reason="a new message")
+        if before == "pending":
+            sla.resumed(session, conv, created_at)
+    if created or conv.sla_started_at is None or (reopened and conv.resolved_at is not None):
+        route(session, conv, stored, author, account, unit, now)
+        if conv.status == "open":
+            sla.start_cycle(session, conv, created_at)
+    elif reopened:
+        sla.refresh(session, conv, now)
+
+
+def _short(value: str | None) -> str | None:
+    return None if value is None else str(value)[:200]
+
+
+def _reply_for(session: Session, account: SocialAccount, item: Mention) -> str | None:
+    """The Herald reply an outbound item is the echo of."""
+    if item.direction != "outbound":
+        return None
+    return session.execute(select(InboxReply.id).where(
+        InboxReply.tenant_id == account.tenant_id, InboxReply.account_id == account.id,
+        InboxReply.remote_id == item.remote_id)).scalar()
+
+
+def _update_existing(session: Session, existing: InboxItem, item: Mention, now: datetime) -> bool:
+    conv = session.get(Conversation, existing.conversation_id)
+    if item.deleted:
+        if existing.deleted_at is not None:
+            return False
+        existing.deleted_at = now
+        existing.text = ""
+        existing.media = []
+        if conv is not None:
+            timeline.add(session, conv, "deleted", item_id=existing.id, at=now)
+        return True
+    if existing.deleted_at is not None or existing.text == item.text[:MAX_TEXT]:
+        return False
+    existing.text = item.text[:MAX_TEXT]
+    existing.media = list(item.media or existing.media or [])
+    existing.edited_at = item.created_at or now
+    if conv is not None:
+        timeline.add(session, conv, "edited", item_id=existing.id, at=now)
+        if conv.last_inbound_at and existing.created_at >= conv.last_inbound_at and existing.direction == "inbound":
+            conv.preview = existing.text[:PREVIEW_LENGTH]
+    return True
+
+
+def _enrich(session: Session, account: SocialAccount, conv: Conversation, stored: InboxItem,
+            author: InboxAuthor | None) -> None:
+    """Ask the tenant's enrichers about the item (sentiment, language, intent, tags); one that
+    fails is logged and skipped, never the item."""
+    try:
+        enrichers = current().plugins.for_tenant(session, account.tenant_id).instances("herald_enrichers")
+    except Exception:
+        log.exception("could not list the enrichers of tenant %s", account.tenant_id)
+        return
+    payload = {"text": stored.text, "language": stored.language, "kind": stored.kind, "network": stored.network,
+               "author": {"handle": author.handle, "followers": author.followers} if author else None}
+    found: dict[str, Any] = {}
+    for enricher in enrichers:
+        if "engagement" not in getattr(enricher, "subjects", ()):
+            continue
+        try:
+            annotations = enricher.enrich("engagement", dict(payload))
+        except Exception:
+            log.exception("enricher %s failed on item %s", getattr(enricher, "key", "?"), stored.id)
+            continue
+        if isinstance(annotations, dict):
+            found[str(getattr(enricher, "key", "enricher"))] = annotations
+    if not found:
+        return
+    stored.enrichment = found
+    for annotations in found.values():
+        sentiment = annotations.get("sentiment")
+        if isinstance(sentiment, int | float) and -1 <= sentiment <= 1:
+            conv.sentiment = float(sentiment)
+        if isinstance(annotations.get("intent"), str):
+            conv.intent = annotations["intent"][:64]
+        if isinstance(annotations.get("language"), str) and not stored.language:
+            stored.language = annotations["language"][:16]
+            conv.language = stored.language

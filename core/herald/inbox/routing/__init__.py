@@ -1,0 +1,1 @@
+"""Routing rules: ordered conditions and actions that decide where a conversation goes."""

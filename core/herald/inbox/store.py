@@ -1,0 +1,25 @@
+"""Writes that must happen once however often, and however concurrently, they are attempted.
+
+``INSERT … ON CONFLICT DO NOTHING RETURNING id`` on PostgreSQL and SQLite alike: a second copy of
+an item (a replayed webhook, a poll overlapping a webhook, two workers polling one account) is
+refused by the unique constraint inside the statement itself — no exception, no savepoint, no
+race between "look" and "insert". On PostgreSQL a concurrent insert of the same key waits for
+the first transaction and then does nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+
+def insert_once(session: Session, table: Table, values: dict[str, Any], keys: list[str],
+                returning: str = "id") -> Any:
+    """Insert ``values`` unless a row with the same ``keys`` (a unique constraint) exists;
+    returns the new row's ``returning`` column (its id), or None when it already existed."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c[returning])
+    return session.execute(stmt).scalar()
