@@ -288,3 +288,21 @@ def test_saved_views_keep_filters_and_count(inbox_world, api):
     assert [c["language"] for c in via_view] == ["fa"]
     bad = agent.post(w.url("views"), {"name": "x", "filters": {"status": ["closed"]}})
     assert bad.status_code == 422
+
+
+def test_a_conversation_tells_the_reply_box_its_limits_and_the_dm_window(inbox_world, api):
+    w = inbox_world
+    agent = api(w.tokens["agent"])
+    sent_at = utcnow() - timedelta(hours=30)
+    old = _conv(w, kind="dm", thread="t8", author="late", at=sent_at)
+    fresh = _conv(w, kind="dm", thread="t9", author="soon", at=utcnow() - timedelta(hours=1))
+    public = _conv(w, kind="mention", author="loud")
+    closed = agent.get(w.url(f"conversations/{old}")).get_json()["reply_checks"]
+    assert closed["available"] and closed["kind"] == "dm" and closed["max_length"] == 1000
+    assert closed["window_closed"] is True
+    assert closed["window_closes_at"].startswith((sent_at + timedelta(hours=24)).isoformat()[:16])
+    still = agent.get(w.url(f"conversations/{fresh}")).get_json()["reply_checks"]
+    assert still["window_closed"] is False and still["window_closes_at"] is not None
+    mention_checks = agent.get(w.url(f"conversations/{public}")).get_json()["reply_checks"]
+    assert mention_checks == {"available": True, "kind": "mention", "max_length": 280,
+                              "window_closes_at": None, "window_closed": False}

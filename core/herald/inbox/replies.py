@@ -163,6 +163,22 @@ def check(session: Session, conv: Conversation, *, text: str, in_reply_to: str |
     return request, problems
 
 
+def limits(session: Session, conv: Conversation, now: datetime | None = None) -> dict[str, object]:
+    """What a reply box checks live: the kind of answer, its length limit as the network counts it,
+    and when the direct-message window closes (``available`` false, with a reason, when the
+    conversation cannot be answered at all)."""
+    try:
+        request, _problems = check(session, conv, text="")
+        connector = connector_of(session, conv)
+    except ValidationFailed as exc:
+        return {"available": False, "reason": exc.detail}
+    caps = connector.capabilities
+    limit = (caps.max_dm_length if request.kind == "dm" else caps.max_reply_length) or caps.max_text_length
+    closes = connector.reply_window_closes_at(request)
+    return {"available": True, "kind": request.kind, "max_length": limit, "window_closes_at": closes,
+            "window_closed": bool(closes and closes <= (now or utcnow()))}
+
+
 def create(session: Session, actor: Actor, conv: Conversation, *, text: str, in_reply_to: str | None = None,
            private: bool = False, take_over: bool = False) -> InboxReply:
     """Accept a reply: checked, leased, then queued (or sent for approval when governed)."""

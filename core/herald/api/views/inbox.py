@@ -3,6 +3,7 @@ and views, authors. Thin: every rule lives in :mod:`herald.inbox`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,6 @@ from herald.api.endpoint import endpoint
 from herald.api.pagination import Page, paginate
 from herald.api.schemas import inbox as s
 from herald.authz.check import in_tenant, require
-from herald.clock import utcnow
 from herald.errors import NotFound, ValidationFailed
 from herald.inbox import authors, governance, queries, replies, rules, saved, teams, triage
 from herald.inbox.access import get_conversation
@@ -82,19 +82,10 @@ def get_conversation_detail(tenant_id: str, conversation_id: str):  # type: igno
 
 
 def _reply_checks(conv: Conversation) -> dict[str, Any]:
-    """What the reply box checks live: the kind of answer, its length limit, the DM window."""
-    session = db()
-    try:
-        request, _ = replies.check(session, conv, text="")
-        connector = replies.connector_of(session, conv)
-    except ValidationFailed as exc:
-        return {"available": False, "reason": exc.detail}
-    caps = connector.capabilities
-    limit = (caps.max_dm_length if request.kind == "dm" else caps.max_reply_length) or caps.max_text_length
-    closes = connector.reply_window_closes_at(request)
-    return {"available": True, "kind": request.kind, "max_length": limit,
-            "window_closes_at": closes.isoformat() if closes else None,
-            "window_closed": bool(closes and closes <= utcnow())}
+    """The reply box's live checks, with the window's closing time as ISO 8601."""
+    found = replies.limits(db(), conv)
+    closes = found.get("window_closes_at")
+    return {**found, "window_closes_at": closes.isoformat()} if isinstance(closes, datetime) else found
 
 
 @endpoint(bp, f"{P}/conversations/<conversation_id>", "PATCH",
