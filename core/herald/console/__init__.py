@@ -18,6 +18,8 @@ def install(app: Flask) -> None:
         calendar,
         home,
         i18n,
+        inbox,
+        inbox_admin,
         people,
         posts,
         publishing,

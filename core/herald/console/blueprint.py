@@ -74,6 +74,8 @@ def _menu() -> list[MenuItem]:
         items.append(MenuItem(_("Calendar"), url_for("console.calendar"), "console.calendar"))
     if can_somewhere("posts.create"):
         items.append(MenuItem(_("Compose"), url_for("console.compose"), "console.compose"))
+    if can_somewhere("inbox.read"):
+        items.append(MenuItem(_("Inbox"), url_for("console.inbox"), "console.inbox"))
     if can_somewhere("units.view"):
         items.append(MenuItem(_("Organisation"), url_for("console.units"), "console.units"))
     if can(db(), who(), "users.view", tenant()):
@@ -88,6 +90,8 @@ def _menu() -> list[MenuItem]:
         items.append(MenuItem(_("Plugins"), url_for("console.plugins"), "console.plugins"))
     if can_somewhere("workflows.manage"):
         items.append(MenuItem(_("Workflows"), url_for("console.workflows"), "console.workflows"))
+    if can(db(), who(), "inbox.admin", tenant()):
+        items.append(MenuItem(_("Inbox teams and rules"), url_for("console.inbox_teams"), "console.inbox_teams"))
     if can(db(), who(), "audit.view", tenant()):
         items.append(MenuItem(_("Audit log"), url_for("console.audit"), "console.audit"))
     items.append(MenuItem(_("My API tokens"), url_for("console.my_tokens"), "console.my_tokens"))
