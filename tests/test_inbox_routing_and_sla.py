@@ -185,3 +185,44 @@ def test_the_clock_stops_while_pending_and_a_response_in_time_is_met(inbox_world
         met = s.execute(select(SlaOutcome.metric, SlaOutcome.outcome)).all()
     # 95 minutes after the message, an hour of it paused: 35 minutes of the 60 used
     assert met == [("first_response", "met")]
+
+
+def test_a_batch_reads_the_tenants_configuration_once_and_appends_the_audit_chain_once(inbox_world):
+    """A page of items: the rules, SLA policies and teams read once, the authors upserted in one
+    statement, the automatic assignments appended to the audit chain together, and each
+    conversation routed, assigned and on the clock as if it had come alone."""
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    w = inbox_world
+    team = _team(w, unit_ids=[w.tenant.units["coffee"].id], assignment="manual")
+    assert w.admin.post(w.url("sla-policies"), {"name": "Any", "first_response_s": 3600}).status_code == 201
+    assert w.admin.post(w.url("routing-rules"), {"name": "Refunds", "definition": REFUND_RULE}).status_code == 201
+    statements: Counter[str] = Counter()
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        words = [word.strip('"') for word in statement.split()]
+        after = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE"}.get(words[0])
+        if after in words:
+            statements[f"{words[0]} {words[words.index(after) + 1]}"] += 1
+
+    event.listen(w.rt.db.engine, "before_cursor_execute", count)
+    try:
+        w.ingest("coffee", *(mention(f"refund {i}" if i % 2 else f"hello {i}", author=f"p{i}", n=i)
+                             for i in range(1, 7)))
+    finally:
+        event.remove(w.rt.db.engine, "before_cursor_execute", count)
+    assert statements["SELECT inbox_routing_rules"] == 1
+    assert statements["SELECT inbox_sla_policies"] == 1
+    assert statements["SELECT inbox_teams"] == 1
+    assert statements["INSERT inbox_authors"] == 1
+    assert statements["UPDATE audit_chains"] == 1
+    convs = [_conv_of(w, f"m{i}") for i in range(1, 7)]
+    assert [c.priority for c in convs] == ["urgent", "normal"] * 3
+    assert {c.team_id for c in convs} == {team["id"]}
+    assert all(c.first_response_due_at is not None for c in convs)
+    r = w.admin.post(f"tenants/{w.tenant.id}/audit-events/verify")
+    assert r.status_code == 200 and r.get_json()["ok"] is True, r.get_json()
+    assigned = w.admin.get(f"tenants/{w.tenant.id}/audit-events", query_string={"action": "conversation.assigned"})
+    assert len(assigned.get_json()["items"]) == 6

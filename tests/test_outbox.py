@@ -55,3 +55,55 @@ def test_a_rolled_back_change_leaves_no_event(seed, herald_runtime, run_jobs):
     with herald_runtime.db.transaction() as s:  # and a later commit does not resurrect it
         emit(s, t.id, "org_unit.created", {"name": "kept"})
     assert [e.data["name"] for e in _events(herald_runtime, t.id)][before:] == ["kept"]
+
+
+def test_a_transaction_that_emits_many_events_costs_the_queue_one_job(seed, herald_runtime, run_jobs,
+                                                                        monkeypatch):
+    from herald.events.bus import emit
+
+    t = seed.tenant("acme")
+    before = len(_events(herald_runtime, t.id))
+    queued = []
+    real_enqueue = herald_runtime.queue.enqueue
+
+    def counting(job):  # type: ignore[no-untyped-def]
+        queued.append(job)
+        return real_enqueue(job)
+
+    monkeypatch.setattr(herald_runtime.queue, "enqueue", counting)
+    with herald_runtime.db.transaction() as s:
+        for n in range(3):
+            emit(s, t.id, "org_unit.created", {"name": f"unit {n}"})
+    assert [job.func for job in queued] == ["herald.events.dispatch.dispatch_many"]
+    assert len(queued[0].args[0]) == 3
+    run_jobs()
+    assert all(e.dispatched_at is not None for e in _events(herald_runtime, t.id)[before:])
+
+
+def test_one_event_that_cannot_be_dispatched_does_not_hold_up_the_others(seed, herald_runtime, monkeypatch):
+    import pytest
+
+    from herald.events import dispatch as dispatching
+    from herald.events.bus import emit
+
+    t = seed.tenant("acme")
+    session = herald_runtime.db.session()
+    ids = [emit(session, t.id, "org_unit.created", {"name": f"unit {n}"}).id for n in range(3)]
+    session.info.pop("herald_pending_events", None)  # queued by hand below
+    session.commit()
+    session.close()
+    real = dispatching.dispatch
+
+    def flaky(event_id):  # type: ignore[no-untyped-def]
+        if event_id == ids[1]:
+            raise ConnectionError("the database went away")
+        return real(event_id)
+
+    monkeypatch.setattr(dispatching, "dispatch", flaky)
+    with pytest.raises(RuntimeError, match="1 of 3 events"):
+        dispatching.dispatch_many(ids)
+    done = {e.id: e.dispatched_at for e in _events(herald_runtime, t.id)}
+    assert done[ids[0]] is not None and done[ids[2]] is not None and done[ids[1]] is None
+    monkeypatch.setattr(dispatching, "dispatch", real)
+    dispatching.dispatch_many(ids)  # the job's retry: the dispatched ones are skipped
+    assert all(e.dispatched_at is not None for e in _events(herald_runtime, t.id))

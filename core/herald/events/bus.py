@@ -50,8 +50,22 @@ def emit_once(session: Session, tenant_id: str, type_: str, data: dict[str, Any]
     return ev
 
 
+#: at most this many events per dispatch job
+DISPATCH_BATCH = 500
+
+
 def dispatch_job(event_id: str) -> Job:
     return Job("herald.events.dispatch.dispatch", (event_id,), job_id=f"dispatch-{event_id}")
+
+
+def dispatch_jobs(event_ids: list[str]) -> list[Job]:
+    """The jobs that dispatch ``event_ids``: one for a single event, else one per
+    ``DISPATCH_BATCH`` events (a transaction that emitted many costs the queue one job)."""
+    if len(event_ids) == 1:
+        return [dispatch_job(event_ids[0])]
+    chunks = [event_ids[i:i + DISPATCH_BATCH] for i in range(0, len(event_ids), DISPATCH_BATCH)]
+    return [Job("herald.events.dispatch.dispatch_many", (chunk,), job_id=f"dispatch-{chunk[0]}-{len(chunk)}")
+            for chunk in chunks]
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -62,11 +76,11 @@ def _queue_after_commit(session: Session) -> None:
     from herald.runtime import current
 
     queue = current().queue
-    for event_id in pending:
+    for job in dispatch_jobs(pending):
         try:
-            queue.enqueue(dispatch_job(event_id))
-        except Exception:  # the outbox row is committed: the sweeper will queue it
-            log.exception("could not queue event %s now; the sweeper will", event_id)
+            queue.enqueue(job)
+        except Exception:  # the outbox rows are committed: the sweeper will queue them
+            log.exception("could not queue %s now; the sweeper will", job.job_id)
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -3,16 +3,19 @@ slow or failing subscriber neither delays nor repeats another's delivery."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from herald.clock import utcnow
-from herald.events.bus import dispatch_job
+from herald.events.bus import dispatch_jobs
 from herald.events.models import OutboxEvent
 from herald.events.subscriber import Event, EventSubscriber
 from herald.queue.base import Job
 from herald.runtime import current
+
+log = logging.getLogger(__name__)
 
 #: an undispatched event older than this is presumed lost in transit and queued again
 SWEEP_AFTER = timedelta(seconds=60)
@@ -43,6 +46,21 @@ def dispatch(event_id: str) -> int:
     return queued
 
 
+def dispatch_many(event_ids: list[str]) -> int:
+    """:func:`dispatch` each event, in order. One that fails does not hold up the others; the job
+    then fails and is retried, and the events dispatched already are skipped the second time."""
+    queued, failed = 0, []
+    for event_id in event_ids:
+        try:
+            queued += dispatch(event_id)
+        except Exception:
+            log.exception("could not dispatch event %s", event_id)
+            failed.append(event_id)
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(event_ids)} events were not dispatched: {', '.join(failed[:5])}")
+    return queued
+
+
 def deliver(subscriber_key: str, event_id: str) -> None:
     rt = current()
     with rt.db.transaction() as session:
@@ -65,7 +83,7 @@ def sweep(older_than: timedelta = SWEEP_AFTER, limit: int = 1000) -> int:
                                          OutboxEvent.occurred_at <= utcnow() - older_than)
             .order_by(OutboxEvent.occurred_at).limit(limit)
         ).all()
-    for event_id in ids:
-        rt.queue.enqueue(dispatch_job(event_id))
+    for job in dispatch_jobs(list(ids)):
+        rt.queue.enqueue(job)
     return len(ids)
 

@@ -13,9 +13,10 @@ from herald import audit
 from herald.authz.actor import Actor
 from herald.authz.check import can, in_tenant
 from herald.clock import utcnow
+from herald.db.sets import among
 from herald.errors import Forbidden, NotFound, ValidationFailed
 from herald.inbox.models import AuthorNote, InboxAuthor
-from herald.inbox.store import insert_once
+from herald.inbox.store import insert_many_once
 from herald.networks.connector import AuthorProfile, Mention
 
 
@@ -30,18 +31,37 @@ def profile_of(item: Mention) -> AuthorProfile:
 def upsert(session: Session, tenant_id: str, network: str, profile: AuthorProfile, now: datetime) -> InboxAuthor:
     """The stored author, created on first sight; what the network says now (handle, name,
     followers, verified) replaces what it said before, except for an erased author."""
-    remote_id = str(profile.remote_id)[:200]
-    insert_once(session, InboxAuthor.__table__, {  # type: ignore[arg-type]
+    return upsert_many(session, tenant_id, network, [profile], now)[str(profile.remote_id)[:200]]
+
+
+def upsert_many(session: Session, tenant_id: str, network: str, profiles: list[AuthorProfile],
+                now: datetime) -> dict[str, InboxAuthor]:
+    """:func:`upsert` for a batch, in three statements whatever its size (one insert of those
+    never seen, one read of all, the changes written with the next flush); keyed by remote id.
+    Rows are written in remote-id order, so two batches sharing authors never deadlock."""
+    said: dict[str, list[AuthorProfile]] = {}
+    for profile in profiles:  # in the batch's order: each profile refreshes what the one before said
+        said.setdefault(str(profile.remote_id)[:200], []).append(profile)
+    if not said:
+        return {}
+    ordered = sorted(said)
+    insert_many_once(session, InboxAuthor.__table__, [{  # type: ignore[arg-type]
         "tenant_id": tenant_id, "network": network, "remote_id": remote_id,
-        "handle": (profile.handle or "")[:200], "display_name": (profile.display_name or "")[:200],
-        "followers": profile.followers, "verified": profile.verified, "language": profile.language,
+        "handle": (p.handle or "")[:200], "display_name": (p.display_name or "")[:200],
+        "followers": p.followers, "verified": p.verified, "language": p.language,
         "tags": [], "spam": False, "first_seen_at": now, "last_seen_at": now,
-    }, ["tenant_id", "network", "remote_id"])
-    author = session.execute(select(InboxAuthor).where(
-        InboxAuthor.tenant_id == tenant_id, InboxAuthor.network == network, InboxAuthor.remote_id == remote_id,
-    )).scalar_one()
-    if author.erased_at is not None:
-        return author
+    } for remote_id in ordered for p in said[remote_id][:1]], ["tenant_id", "network", "remote_id"])
+    found = {a.remote_id: a for a in session.scalars(select(InboxAuthor).where(
+        InboxAuthor.tenant_id == tenant_id, InboxAuthor.network == network,
+        among(session, InboxAuthor.remote_id, ordered)).order_by(InboxAuthor.remote_id))}
+    for remote_id, author in found.items():
+        if author.erased_at is None:
+            for profile in said[remote_id]:
+                _refresh(author, profile, now)
+    return found
+
+
+def _refresh(author: InboxAuthor, profile: AuthorProfile, now: datetime) -> None:
     if profile.handle and author.handle != profile.handle[:200]:
         author.handle = profile.handle[:200]
     if profile.display_name and author.display_name != profile.display_name[:200]:
@@ -54,7 +74,6 @@ def upsert(session: Session, tenant_id: str, network: str, profile: AuthorProfil
         author.language = profile.language
     if author.last_seen_at is None or now > author.last_seen_at:
         author.last_seen_at = now
-    return author
 
 
 # ----------------------------------------------------------------------------- people's view

@@ -22,9 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from herald import audit
 from herald.clock import utcnow
 from herald.events.bus import emit
 from herald.inbox import authors, sla, timeline
+from herald.inbox.batch_cache import once, reading_once
 from herald.inbox.models import KINDS, NOTHING_DUE, Conversation, InboxAuthor, InboxItem, InboxReply
 from herald.inbox.routing.engine import route
 from herald.inbox.store import insert_once
@@ -55,13 +57,24 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
     unit = session.get(OrgUnit, account.org_unit_id)
     if unit is None:
         return result
+    # the tenant's configuration read once; the audit chain appended once, at the end
+    valid = []
     for item in items:
         problem = _malformed(item)
         if problem:
             log.warning("account %s: a %s item was refused: %s", account.id, source, problem)
             result.rejected += 1
-            continue
-        _ingest_one(session, account, unit, item, source, now or utcnow(), result)
+        else:
+            valid.append(item)
+    with reading_once(session), audit.appended_last(session):
+        # the authors of the new messages, in one go (edits and deletions only touch what is stored)
+        known = authors.upsert_many(session, account.tenant_id, account.network, [
+            profile for item in valid if item.direction == "inbound" and not item.deleted and not item.edit_of
+            for profile in [authors.profile_of(item)] if profile.remote_id], now or utcnow())
+        for item in valid:
+            with session.no_autoflush:  # one write of the conversation per item, not one per query
+                _ingest_one(session, account, unit, item, source, now or utcnow(), result, known)
+            session.flush()
     return result
 
 
@@ -98,7 +111,7 @@ def _thread_key(session: Session, account: SocialAccount, item: Mention, author_
 
 
 def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: Mention, source: str,
-                now: datetime, result: IngestResult) -> None:
+                now: datetime, result: IngestResult, known: dict[str, InboxAuthor]) -> None:
     remote_id = item.edit_of or item.remote_id
     if item.deleted or item.edit_of:
         existing = session.execute(select(InboxItem).where(
@@ -116,7 +129,8 @@ def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: M
     inbound = item.direction == "inbound"
     author: InboxAuthor | None = None
     if inbound and profile.remote_id:
-        author = authors.upsert(session, account.tenant_id, account.network, profile, now)
+        author = known.get(str(profile.remote_id)[:200]) or authors.upsert(
+            session, account.tenant_id, account.network, profile, now)
     created_at = item.created_at or now
     thread_key = _thread_key(session, account, item, str(profile.remote_id))
     conv_id = insert_once(session, Conversation.__table__, {  # type: ignore[arg-type]
@@ -234,7 +248,8 @@ def _enrich(session: Session, account: SocialAccount, conv: Conversation, stored
     """Ask the tenant's enrichers about the item (sentiment, language, intent, tags); one that
     fails is logged and skipped, never the item."""
     try:
-        enrichers = current().plugins.for_tenant(session, account.tenant_id).instances("herald_enrichers")
+        enrichers = once(session, ("enrichers", account.tenant_id), lambda: current().plugins.for_tenant(
+            session, account.tenant_id).instances("herald_enrichers"))
     except Exception:
         log.exception("could not list the enrichers of tenant %s", account.tenant_id)
         return

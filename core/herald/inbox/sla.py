@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from herald.clock import utcnow
 from herald.events.bus import emit
 from herald.inbox import timeline
+from herald.inbox.batch_cache import once
 from herald.inbox.business_hours import BusinessHours, due_at, elapsed_excluding
 from herald.inbox.models import NOTHING_DUE, Conversation, SlaOutcome, SlaPolicy, Team
 from herald.inbox.notify import notify_people
@@ -51,7 +52,8 @@ def policy_for(session: Session, conv: Conversation) -> SlaPolicy | None:
         chosen = session.get(SlaPolicy, conv.sla_policy_id)
         if chosen is not None and chosen.tenant_id == conv.tenant_id:
             return chosen
-    rows = session.execute(select(SlaPolicy).where(SlaPolicy.tenant_id == conv.tenant_id)).scalars().all()
+    rows = once(session, ("sla_policies", conv.tenant_id), lambda: list(session.execute(
+        select(SlaPolicy).where(SlaPolicy.tenant_id == conv.tenant_id)).scalars()))
     best: tuple[int, SlaPolicy] | None = None
     for policy in rows:
         if policy.team_id not in (None, conv.team_id) or policy.priority not in (None, conv.priority):
@@ -62,11 +64,17 @@ def policy_for(session: Session, conv: Conversation) -> SlaPolicy | None:
     return best[1] if best else None
 
 
-def hours_for(session: Session, conv: Conversation) -> BusinessHours:
-    team = session.get(Team, conv.team_id) if conv.team_id else None
+def _team_hours(session: Session, team_id: str | None) -> BusinessHours:
+    team = session.get(Team, team_id) if team_id else None
     if team is None or not team.business_hours:  # a team without hours is always open
         return BusinessHours.always()
     return BusinessHours.from_spec(team.time_zone, team.business_hours, team.holidays)
+
+
+def hours_for(session: Session, conv: Conversation) -> BusinessHours:
+    """The business hours the conversation's SLA counts: its team's (always open without one)."""
+    team_id = conv.team_id
+    return once(session, ("team_hours", team_id), lambda: _team_hours(session, team_id))
 
 
 def _pauses(conv: Conversation) -> list[tuple[datetime, datetime | None]]:

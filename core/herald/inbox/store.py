@@ -23,3 +23,12 @@ def insert_once(session: Session, table: Table, values: dict[str, Any], keys: li
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c[returning])
     return session.execute(stmt).scalar()
+
+
+def insert_many_once(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
+    """:func:`insert_once` for many rows in one statement: those whose ``keys`` exist are skipped."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), 500):  # within SQLite's bound-parameter limit
+        session.execute(insert(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys))

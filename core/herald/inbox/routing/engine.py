@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from herald.events.bus import emit
 from herald.inbox import assignment, timeline
+from herald.inbox.batch_cache import once
 from herald.inbox.models import PRIORITIES, Conversation, InboxAuthor, InboxItem, RoutingRule, Team
 from herald.inbox.notify import notify_people
 from herald.inbox.routing.conditions import Evaluation, first_matches
@@ -44,20 +45,25 @@ def facts_for(conv: Conversation, item: InboxItem, author: InboxAuthor | None, a
         sentiment=conv.sentiment, intent=conv.intent, tags=tuple(dict.fromkeys(tags)), received_at=received_at)
 
 
-def rules_for(session: Session, conv: Conversation, unit: OrgUnit) -> list[tuple[RoutingRule, RuleDefinition]]:
+def _tenant_rules(session: Session, tenant_id: str) -> list[tuple[RoutingRule, str | None, RuleDefinition]]:
     rows = session.execute(select(RoutingRule, OrgUnit.path).outerjoin(OrgUnit, OrgUnit.id == RoutingRule.org_unit_id)
-                           .where(RoutingRule.tenant_id == conv.tenant_id, RoutingRule.enabled.is_(True))
+                           .where(RoutingRule.tenant_id == tenant_id, RoutingRule.enabled.is_(True))
                            .order_by(RoutingRule.position, RoutingRule.id)).all()
     found = []
     schema = RuleDefinitionSchema()
     for rule, path in rows:
-        if rule.org_unit_id and not (path and unit.path.startswith(path)):
-            continue
         try:
-            found.append((rule, schema.load(rule.definition)))
+            found.append((rule, path, schema.load(rule.definition)))
         except Exception:  # a rule saved by an older version that no longer validates: skipped, said
             log.warning("routing rule %s no longer validates; skipped", rule.id)
     return found
+
+
+def rules_for(session: Session, conv: Conversation, unit: OrgUnit) -> list[tuple[RoutingRule, RuleDefinition]]:
+    """The tenant's enabled rules that run on ``unit`` (a rule of a unit runs on it and below), in order."""
+    rules = once(session, ("routing_rules", conv.tenant_id), lambda: _tenant_rules(session, conv.tenant_id))
+    return [(rule, definition) for rule, path, definition in rules
+            if not rule.org_unit_id or (path and unit.path.startswith(path))]
 
 
 def route(session: Session, conv: Conversation, item: InboxItem, author: InboxAuthor | None,
@@ -130,14 +136,17 @@ def apply_actions(session: Session, conv: Conversation, rule: RoutingRule, defin
     return done
 
 
-def covering_team(session: Session, conv: Conversation, unit: OrgUnit) -> Team | None:
-    """The team whose units include the conversation's unit or its nearest ancestor."""
-    teams = session.execute(select(Team).where(Team.tenant_id == conv.tenant_id)).scalars().all()
-    if not teams:
-        return None
+def _teams_and_paths(session: Session, tenant_id: str) -> tuple[list[Team], dict[str, str]]:
+    teams = list(session.execute(select(Team).where(Team.tenant_id == tenant_id)).scalars())
     unit_ids = [u for t in teams for u in (t.unit_ids or [])]
     paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).all()) \
         if unit_ids else {}
+    return teams, paths
+
+
+def covering_team(session: Session, conv: Conversation, unit: OrgUnit) -> Team | None:
+    """The team whose units include the conversation's unit or its nearest ancestor."""
+    teams, paths = once(session, ("teams", conv.tenant_id), lambda: _teams_and_paths(session, conv.tenant_id))
     best: tuple[int, str, Team] | None = None
     for team in teams:
         for unit_id in team.unit_ids or []:
