@@ -152,3 +152,27 @@ def test_authors_profiles_follow_what_the_network_says_now(inbox_world):
     with w.rt.db.transaction() as s:
         author = s.execute(select(InboxAuthor)).scalar_one()
     assert (author.followers, author.verified, author.handle) == (50_000, True, "h_star")
+
+
+def test_a_page_threads_replies_to_its_own_items_and_stores_copies_once(inbox_world):
+    """A page stored at once threads as one item at a time would: a reply to an item earlier in
+    the same page joins its conversation, a copy in the same page is a duplicate, and only the
+    first item of a new conversation starts it."""
+    w = inbox_world
+    root = mention("First question", author="a", n=1)
+    reply = mention("And a follow-up", author="b", n=2, in_reply_to="m1")
+    other = mention("Something else", author="c", n=3)
+    result = w.ingest("coffee", root, reply, root, other)
+    assert len(result.stored) == 3 and result.duplicates == 1
+    with w.rt.db.transaction() as s:
+        convs = {i.remote_id: i.conversation_id for i in s.scalars(select(InboxItem))}
+        assert convs["m1"] == convs["m2"] != convs["m3"]
+        counts = {c.id: c.item_count for c in s.scalars(select(Conversation))}
+        assert counts[convs["m1"]] == 2 and counts[convs["m3"]] == 1
+        assigned = s.execute(select(func.count()).select_from(OutboxEvent)
+                             .where(OutboxEvent.type == "engagement.received")).scalar()
+        assert assigned == 3
+    later = w.ingest("coffee", mention("A reply the next day", author="a", n=4, in_reply_to="m2"),
+                     mention("Unrelated", author="d", n=5))
+    assert len(later.stored) == 2
+    assert _count(w.rt, InboxItem, InboxItem.conversation_id == convs["m1"]) == 3

@@ -188,8 +188,8 @@ def test_the_clock_stops_while_pending_and_a_response_in_time_is_met(inbox_world
 
 
 def test_a_batch_reads_the_tenants_configuration_once_and_appends_the_audit_chain_once(inbox_world):
-    """A page of items: the rules, SLA policies and teams read once, the authors upserted in one
-    statement, the automatic assignments appended to the audit chain together, and each
+    """A page of items: the rules, SLA policies and teams read once, the authors, conversations
+    and items inserted in one statement each, the automatic assignments appended to the audit chain together, and each
     conversation routed, assigned and on the clock as if it had come alone."""
     from collections import Counter
 
@@ -217,6 +217,7 @@ def test_a_batch_reads_the_tenants_configuration_once_and_appends_the_audit_chai
     assert statements["SELECT inbox_sla_policies"] == 1
     assert statements["SELECT inbox_teams"] == 1
     assert statements["INSERT inbox_authors"] == 1
+    assert statements["INSERT inbox_conversations"] == 1 and statements["INSERT inbox_items"] == 1
     assert statements["UPDATE audit_chains"] == 1
     convs = [_conv_of(w, f"m{i}") for i in range(1, 7)]
     assert [c.priority for c in convs] == ["urgent", "normal"] * 3

@@ -24,12 +24,13 @@ from sqlalchemy.orm import Session
 
 from herald import audit
 from herald.clock import utcnow
+from herald.db.sets import among
 from herald.events.bus import emit
 from herald.inbox import authors, sla, timeline
 from herald.inbox.batch_cache import once, reading_once
 from herald.inbox.models import KINDS, NOTHING_DUE, Conversation, InboxAuthor, InboxItem, InboxReply
 from herald.inbox.routing.engine import route
-from herald.inbox.store import insert_once
+from herald.inbox.store import insert_once, insert_returning
 from herald.networks.connector import Mention
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
@@ -47,6 +48,17 @@ class IngestResult:
     updated: int = 0  # edits and tombstones
     rejected: int = 0  # items a connector returned malformed
     conversations: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Stored:
+    """Where an item went: its conversation (locked), whether that was created for it, and the
+    new item (``item_id`` None: a copy of one stored before)."""
+
+    conversation: Conversation
+    created: bool
+    item_id: str | None
+    item: InboxItem | None = None
 
 
 def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *, source: str,
@@ -71,9 +83,13 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
         known = authors.upsert_many(session, account.tenant_id, account.network, [
             profile for item in valid if item.direction == "inbound" and not item.deleted and not item.edit_of
             for profile in [authors.profile_of(item)] if profile.remote_id], now or utcnow())
-        for item in valid:
+        # a page of new items is stored set-based; one with edits or deletions item by item, in order
+        plain = len(valid) > 1 and not any(item.deleted or item.edit_of for item in valid)
+        stored = _store_page(session, account, valid, source, now or utcnow(), known) if plain else None
+        for index, item in enumerate(valid):
             with session.no_autoflush:  # one write of the conversation per item, not one per query
-                _ingest_one(session, account, unit, item, source, now or utcnow(), result, known)
+                _ingest_one(session, account, unit, item, source, now or utcnow(), result, known,
+                            stored[index] if stored else None)
             session.flush()
     return result
 
@@ -92,7 +108,10 @@ def _malformed(item: Any) -> str | None:
     return None
 
 
-def _thread_key(session: Session, account: SocialAccount, item: Mention, author_remote_id: str) -> str:
+def _thread_key(session: Session, account: SocialAccount, item: Mention, author_remote_id: str,
+                parents: dict[str, str] | None = None) -> str:
+    """The conversation the item belongs to; ``parents`` (remote id → thread key) saves the
+    lookup of the item it answers."""
     if item.kind == "dm":
         return f"dm:{item.thread_id or author_remote_id}"[:300]
     if item.kind == "comment":
@@ -100,18 +119,27 @@ def _thread_key(session: Session, account: SocialAccount, item: Mention, author_
     if item.thread_id:
         return f"thread:{item.thread_id}"[:300]
     if item.in_reply_to:
-        parent = session.execute(select(Conversation.thread_key)
-                                 .join(InboxItem, InboxItem.conversation_id == Conversation.id)
-                                 .where(InboxItem.tenant_id == account.tenant_id, InboxItem.network == account.network,
-                                        InboxItem.account_id == account.id,
-                                        InboxItem.remote_id == item.in_reply_to)).scalar()
-        if parent:
-            return str(parent)
+        found = parents if parents is not None else _parent_threads(session, account, [item.in_reply_to])
+        if found.get(item.in_reply_to):
+            return found[item.in_reply_to]
     return f"item:{item.remote_id}"[:300]
 
 
+def _parent_threads(session: Session, account: SocialAccount, remote_ids: list[str]) -> dict[str, str]:
+    """The thread keys of the stored items ``remote_ids`` (the items others answer)."""
+    if not remote_ids:
+        return {}
+    return dict(session.execute(select(InboxItem.remote_id, Conversation.thread_key)
+                                .join(Conversation, InboxItem.conversation_id == Conversation.id)
+                                .where(InboxItem.tenant_id == account.tenant_id, InboxItem.network == account.network,
+                                       InboxItem.account_id == account.id,
+                                       among(session, InboxItem.remote_id, sorted(set(remote_ids))))).all())
+
+
 def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: Mention, source: str,
-                now: datetime, result: IngestResult, known: dict[str, InboxAuthor]) -> None:
+                now: datetime, result: IngestResult, known: dict[str, InboxAuthor],
+                stored_as: Stored | None = None) -> None:
+    """Take one item in (``stored_as``: :func:`_store_page` stored it already)."""
     remote_id = item.edit_of or item.remote_id
     if item.deleted or item.edit_of:
         existing = session.execute(select(InboxItem).where(
@@ -125,40 +153,17 @@ def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: M
             return
         if item.deleted:
             return  # never seen, already gone: nothing to keep
-    profile = authors.profile_of(item)
     inbound = item.direction == "inbound"
-    author: InboxAuthor | None = None
-    if inbound and profile.remote_id:
-        author = known.get(str(profile.remote_id)[:200]) or authors.upsert(
-            session, account.tenant_id, account.network, profile, now)
+    author = _author(session, account, item, known, now)
     created_at = item.created_at or now
-    thread_key = _thread_key(session, account, item, str(profile.remote_id))
-    conv_id = insert_once(session, Conversation.__table__, {  # type: ignore[arg-type]
-        "tenant_id": account.tenant_id, "account_id": account.id, "network": account.network, "kind": item.kind,
-        "thread_key": thread_key,
-        "author_id": author.id if author else None, "status": "open", "priority": "normal", "tags": [],
-        "routing": [], "sla_pauses": [], "item_count": 0, "sla_cycle": 0, "sla_state": "none", "preview": "",
-        "last_message_at": created_at, "urgency_at": NOTHING_DUE, "created_at": now, "updated_at": now,
-    }, ["tenant_id", "account_id", "thread_key"])
-    created = conv_id is not None
-    conv = session.execute(select(Conversation).where(
-        Conversation.tenant_id == account.tenant_id, Conversation.account_id == account.id,
-        Conversation.thread_key == thread_key).with_for_update()).scalar_one()
-    item_id = insert_once(session, InboxItem.__table__, {  # type: ignore[arg-type]
-        "tenant_id": account.tenant_id, "conversation_id": conv.id, "account_id": account.id,
-        "network": account.network, "remote_id": remote_id, "kind": item.kind, "direction": item.direction,
-        "author_id": author.id if author else None, "text": item.text[:MAX_TEXT], "language": item.language,
-        "url": (item.url or None) and item.url[:2000], "in_reply_to": _short(item.in_reply_to),
-        "root_id": _short(item.root_id), "thread_id": _short(item.thread_id), "media": list(item.media or []),
-        "enrichment": {}, "source": source, "created_at": created_at, "received_at": now,
-        "reply_id": _reply_for(session, account, item),
-    }, ["tenant_id", "network", "account_id", "remote_id"])
+    stored_as = stored_as or _store_one(session, account, item, author, source, now)
+    conv, created, item_id = stored_as.conversation, stored_as.created, stored_as.item_id
     if item_id is None:
         result.duplicates += 1
         return
     result.stored.append(item_id)
     result.conversations.add(conv.id)
-    stored = session.get(InboxItem, item_id)
+    stored = stored_as.item or session.get(InboxItem, item_id)
     assert stored is not None
     conv.item_count = (conv.item_count or 0) + 1
     conv.last_message_at = max(conv.last_message_at, created_at) if conv.last_message_at else created_at
@@ -205,6 +210,92 @@ def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: M
             sla.start_cycle(session, conv, created_at)
     elif reopened:
         sla.refresh(session, conv, now)
+
+
+def _author(session: Session, account: SocialAccount, item: Mention, known: dict[str, InboxAuthor],
+            now: datetime) -> InboxAuthor | None:
+    profile = authors.profile_of(item)
+    if item.direction != "inbound" or not profile.remote_id:
+        return None
+    return known.get(str(profile.remote_id)[:200]) or authors.upsert(
+        session, account.tenant_id, account.network, profile, now)
+
+
+def _conversation_row(account: SocialAccount, item: Mention, thread_key: str, author: InboxAuthor | None,
+                      now: datetime) -> dict[str, Any]:
+    return {"tenant_id": account.tenant_id, "account_id": account.id, "network": account.network,
+            "kind": item.kind, "thread_key": thread_key, "author_id": author.id if author else None,
+            "status": "open", "priority": "normal", "tags": [], "routing": [], "sla_pauses": [], "item_count": 0,
+            "sla_cycle": 0, "sla_state": "none", "preview": "", "last_message_at": item.created_at or now,
+            "urgency_at": NOTHING_DUE, "created_at": now, "updated_at": now}
+
+
+def _item_row(account: SocialAccount, item: Mention, conv_id: str, author: InboxAuthor | None, source: str,
+              now: datetime, reply_id: str | None) -> dict[str, Any]:
+    return {"tenant_id": account.tenant_id, "conversation_id": conv_id, "account_id": account.id,
+            "network": account.network, "remote_id": item.edit_of or item.remote_id, "kind": item.kind,
+            "direction": item.direction, "author_id": author.id if author else None,
+            "text": item.text[:MAX_TEXT], "language": item.language,
+            "url": (item.url or None) and item.url[:2000], "in_reply_to": _short(item.in_reply_to),
+            "root_id": _short(item.root_id), "thread_id": _short(item.thread_id), "media": list(item.media or []),
+            "enrichment": {}, "source": source, "created_at": item.created_at or now, "received_at": now,
+            "reply_id": reply_id}
+
+
+def _store_one(session: Session, account: SocialAccount, item: Mention, author: InboxAuthor | None, source: str,
+               now: datetime) -> Stored:
+    """The item's conversation (created if new, locked) and the item stored once."""
+    thread_key = _thread_key(session, account, item, str(authors.profile_of(item).remote_id))
+    created = insert_once(session, Conversation.__table__,  # type: ignore[arg-type]
+                          _conversation_row(account, item, thread_key, author, now),
+                          ["tenant_id", "account_id", "thread_key"]) is not None
+    conv = session.execute(select(Conversation).where(
+        Conversation.tenant_id == account.tenant_id, Conversation.account_id == account.id,
+        Conversation.thread_key == thread_key).with_for_update()).scalar_one()
+    item_id = insert_once(session, InboxItem.__table__,  # type: ignore[arg-type]
+                          _item_row(account, item, conv.id, author, source, now, _reply_for(session, account, item)),
+                          ["tenant_id", "network", "account_id", "remote_id"])
+    return Stored(conv, created, item_id)
+
+
+def _store_page(session: Session, account: SocialAccount, items: list[Mention], source: str, now: datetime,
+                known: dict[str, InboxAuthor]) -> list[Stored]:
+    """:func:`_store_one` for a page of new items (no edits, no deletions) in four statements
+    whatever its size: the conversations inserted, then read and locked, the items inserted,
+    all in key order (two pages sharing threads never deadlock); each conversation counts as
+    created for the first of its items only, as if the items had come one by one."""
+    table_c, table_i = Conversation.__table__, InboxItem.__table__
+    keys: list[str] = []
+    # the threads of the items answered: those stored, then those of this page as they come
+    threads = _parent_threads(session, account, [i.in_reply_to for i in items if i.in_reply_to and
+                                                 i.kind not in ("dm", "comment") and not i.thread_id])
+    for item in items:
+        key = _thread_key(session, account, item, str(authors.profile_of(item).remote_id), parents=threads)
+        threads.setdefault(item.remote_id, key)
+        keys.append(key)
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+    rows = [_conversation_row(account, items[i], key, _author(session, account, items[i], known, now), now)
+            for key, i in sorted(first.items())]
+    created = set(insert_returning(session, table_c, rows, ["tenant_id", "account_id", "thread_key"],
+                                    "thread_key"))  # type: ignore[arg-type]
+    convs = {c.thread_key: c for c in session.scalars(select(Conversation).where(
+        Conversation.tenant_id == account.tenant_id, Conversation.account_id == account.id,
+        among(session, Conversation.thread_key, sorted(first))).order_by(Conversation.thread_key).with_for_update())}
+    item_rows = [_item_row(account, item, convs[key].id, _author(session, account, item, known, now), source, now,
+                           _reply_for(session, account, item)) for item, key in zip(items, keys, strict=True)]
+    new_ids = dict(insert_returning(session, table_i, sorted(item_rows, key=lambda r: r["remote_id"]),
+                                     ["tenant_id", "network", "account_id", "remote_id"],
+                                     "remote_id", "id"))  # type: ignore[arg-type]
+    loaded = {i.id: i for i in session.scalars(select(InboxItem).where(
+        among(session, InboxItem.id, sorted(new_ids.values()))))} if new_ids else {}
+    stored: list[Stored] = []
+    for index, (item, key) in enumerate(zip(items, keys, strict=True)):
+        item_id = new_ids.pop(item.remote_id, None)
+        stored.append(Stored(convs[key], key in created and first[key] == index, item_id,
+                             loaded.get(item_id) if item_id else None))
+    return stored
 
 
 def _short(value: str | None) -> str | None:

@@ -32,3 +32,16 @@ def insert_many_once(session: Session, table: Table, rows: list[dict[str, Any]],
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(rows), 500):  # within SQLite's bound-parameter limit
         session.execute(insert(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys))
+
+
+def insert_returning(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str],
+                     *returning: str) -> list[Any]:
+    """:func:`insert_many_once`, returning the ``returning`` columns of the rows it inserted
+    (one value each for one column, tuples for several)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    found: list[Any] = []
+    for start in range(0, len(rows), 500):  # within SQLite's bound-parameter limit
+        stmt = insert(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys)
+        result = session.execute(stmt.returning(*(table.c[name] for name in returning)))
+        found.extend(result.scalars() if len(returning) == 1 else (tuple(row) for row in result))
+    return found
