@@ -227,3 +227,20 @@ def test_a_batch_reads_the_tenants_configuration_once_and_appends_the_audit_chai
     assert r.status_code == 200 and r.get_json()["ok"] is True, r.get_json()
     assigned = w.admin.get(f"tenants/{w.tenant.id}/audit-events", query_string={"action": "conversation.assigned"})
     assert len(assigned.get_json()["items"]) == 6
+
+
+def test_least_open_counts_the_assignments_made_earlier_in_the_same_page(inbox_world):
+    w = inbox_world
+    agent, lead = w.users["agent"], w.users["lead"]
+    team = _team(w, unit_ids=[w.tenant.units["coffee"].id], assignment="manual",
+                 members=[{"user_id": agent.id}, {"user_id": lead.id}])
+    w.ingest("coffee", mention("busy one", author="x1", n=1))
+    w.ingest("coffee", mention("busy two", author="x2", n=2))
+    for n in (1, 2):
+        r = w.admin.patch(w.url(f"conversations/{_conv_of(w, f'm{n}').id}"), {"assignee_id": agent.id})
+        assert r.status_code == 200, r.get_json()
+    assert w.admin.patch(w.url(f"teams/{team['id']}"), {"assignment": "least_open"}).status_code == 200
+    w.ingest("coffee", *(mention(f"new {i}", author=f"y{i}", n=10 + i) for i in range(4)))
+    assignees = [_conv_of(w, f"m{10 + i}").assignee_id for i in range(4)]
+    # the agent has two open: the lead gets two, then they alternate from a tie
+    assert assignees[:2] == [lead.id, lead.id] and sorted(assignees[2:]) == sorted([agent.id, lead.id])

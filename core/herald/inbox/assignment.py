@@ -48,6 +48,7 @@ def choose(session: Session, team: Team, conv: Conversation, now: datetime | Non
     after = team.last_assigned_user_id
     turn = members[members.index(after) + 1:] + members[:members.index(after) + 1] if after in members else members
     if team.assignment == "least_open":
+        session.flush()  # count the assignments made earlier in this transaction too (a page taken in)
         counts = dict(session.execute(
             select(Conversation.assignee_id, func.count()).where(
                 Conversation.tenant_id == conv.tenant_id, Conversation.assignee_id.in_(members),

@@ -86,11 +86,11 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
         # a page of new items is stored set-based; one with edits or deletions item by item, in order
         plain = len(valid) > 1 and not any(item.deleted or item.edit_of for item in valid)
         stored = _store_page(session, account, valid, source, now or utcnow(), known) if plain else None
-        for index, item in enumerate(valid):
-            with session.no_autoflush:  # one write of the conversation per item, not one per query
+        with session.no_autoflush:  # each conversation written once, the page's rows together
+            for index, item in enumerate(valid):
                 _ingest_one(session, account, unit, item, source, now or utcnow(), result, known,
                             stored[index] if stored else None)
-            session.flush()
+        session.flush()
     return result
 
 
