@@ -24,7 +24,7 @@ from herald.console.inbox_labels import inbox_label
 from herald.console.publishing import time_zones
 from herald.errors import HeraldError, ValidationFailed
 from herald.inbox import rules, teams
-from herald.inbox.models import KINDS, PRIORITIES, RoutingRule, SlaPolicy, Team
+from herald.inbox.models import KINDS, PRIORITIES, RoutingRule, SlaPolicy, Team, TeamMember
 from herald.people.models import User
 from herald.tenancy.models import OrgUnit
 
@@ -146,7 +146,10 @@ def _teams_page(status: int = 200, team: Team | None = None, **context: Any) -> 
                                   .order_by(User.display_name, User.email)))
     units = list(session.scalars(select(OrgUnit).where(OrgUnit.tenant_id == tenant().id,
                                                        OrgUnit.archived_at.is_(None)).order_by(OrgUnit.path)))
-    member_ids = {t.id: [m.user_id for m in teams.members(session, t)] for t in rows}
+    member_ids: dict[str, list[str]] = {t.id: [] for t in rows}
+    for team_id, user_id in session.execute(select(TeamMember.team_id, TeamMember.user_id).where(
+            TeamMember.tenant_id == tenant().id).order_by(TeamMember.user_id)).all():
+        member_ids.setdefault(team_id, []).append(user_id)
     return page("console/inbox_teams.html", status, teams_list=rows, people=people, units=units,
                 unit_names={u.id: u.name for u in units}, people_names={p.id: p.display_name or p.email
                                                                           for p in people},

@@ -30,7 +30,7 @@ from herald.inbox import authors, sla, timeline
 from herald.inbox.batch_cache import once, reading_once
 from herald.inbox.models import KINDS, NOTHING_DUE, Conversation, InboxAuthor, InboxItem, InboxReply
 from herald.inbox.routing.engine import route
-from herald.inbox.store import insert_once, insert_returning
+from herald.inbox.store import insert_many_once, insert_once
 from herald.networks.connector import Mention
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
@@ -69,7 +69,6 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
     unit = session.get(OrgUnit, account.org_unit_id)
     if unit is None:
         return result
-    # the tenant's configuration read once; the audit chain appended once, at the end
     valid = []
     for item in items:
         problem = _malformed(item)
@@ -78,6 +77,7 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
             result.rejected += 1
         else:
             valid.append(item)
+    # the tenant's configuration read once; the audit chain appended once, at the end
     with reading_once(session), audit.appended_last(session):
         # the authors of the new messages, in one go (edits and deletions only touch what is stored)
         known = authors.upsert_many(session, account.tenant_id, account.network, [
@@ -278,14 +278,14 @@ def _store_page(session: Session, account: SocialAccount, items: list[Mention], 
         first.setdefault(key, index)
     rows = [_conversation_row(account, items[i], key, _author(session, account, items[i], known, now), now)
             for key, i in sorted(first.items())]
-    created = set(insert_returning(session, table_c, rows, ["tenant_id", "account_id", "thread_key"],
+    created = set(insert_many_once(session, table_c, rows, ["tenant_id", "account_id", "thread_key"],
                                     "thread_key"))  # type: ignore[arg-type]
     convs = {c.thread_key: c for c in session.scalars(select(Conversation).where(
         Conversation.tenant_id == account.tenant_id, Conversation.account_id == account.id,
         among(session, Conversation.thread_key, sorted(first))).order_by(Conversation.thread_key).with_for_update())}
     item_rows = [_item_row(account, item, convs[key].id, _author(session, account, item, known, now), source, now,
                            _reply_for(session, account, item)) for item, key in zip(items, keys, strict=True)]
-    new_ids = dict(insert_returning(session, table_i, sorted(item_rows, key=lambda r: r["remote_id"]),
+    new_ids = dict(insert_many_once(session, table_i, sorted(item_rows, key=lambda r: r["remote_id"]),
                                      ["tenant_id", "network", "account_id", "remote_id"],
                                      "remote_id", "id"))  # type: ignore[arg-type]
     loaded = {i.id: i for i in session.scalars(select(InboxItem).where(

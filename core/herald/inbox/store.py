@@ -16,32 +16,29 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def insert_once(session: Session, table: Table, values: dict[str, Any], keys: list[str],
                 returning: str = "id") -> Any:
     """Insert ``values`` unless a row with the same ``keys`` (a unique constraint) exists;
     returns the new row's ``returning`` column (its id), or None when it already existed."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c[returning])
-    return session.execute(stmt).scalar()
+    stmt = _insert(session)(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return session.execute(stmt.returning(table.c[returning])).scalar()
 
 
-def insert_many_once(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
-    """:func:`insert_once` for many rows in one statement: those whose ``keys`` exist are skipped."""
-    if not rows:
-        return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), 500):  # within SQLite's bound-parameter limit
-        session.execute(insert(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys))
-
-
-def insert_returning(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str],
+def insert_many_once(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str],
                      *returning: str) -> list[Any]:
-    """:func:`insert_many_once`, returning the ``returning`` columns of the rows it inserted
-    (one value each for one column, tuples for several)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    """:func:`insert_once` for many rows, in one statement per 500 (within SQLite's bound-parameter
+    limit): those whose ``keys`` exist are skipped. Returns the ``returning`` columns of the rows
+    inserted (a value each for one column, tuples for several; nothing asked, nothing returned)."""
     found: list[Any] = []
-    for start in range(0, len(rows), 500):  # within SQLite's bound-parameter limit
-        stmt = insert(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), 500):
+        stmt = _insert(session)(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys)
+        if not returning:
+            session.execute(stmt)
+            continue
         result = session.execute(stmt.returning(*(table.c[name] for name in returning)))
         found.extend(result.scalars() if len(returning) == 1 else (tuple(row) for row in result))
     return found
