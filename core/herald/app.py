@@ -7,10 +7,11 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy import text
 
-from herald.api import context, problems
+from herald.api import context, edge_checks, problems
 from herald.api.blueprint import bp as api_bp
 from herald.config import Settings
 from herald.runtime import Runtime, build_runtime
+from herald.web import request_trust
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         MAX_CONTENT_LENGTH=runtime.settings.max_request_bytes,
         JSON_SORT_KEYS=False,
     )
+    request_trust.install(app, runtime.settings)
     if test_config:
         app.config.update(test_config)
     app.extensions["herald"] = runtime
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
 
     import herald.api.views  # noqa: F401  (registers the endpoints)
 
+    edge_checks.install(app)
     problems.install(app)
     context.install(app)
     app.register_blueprint(api_bp)

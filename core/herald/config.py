@@ -7,6 +7,7 @@ keys generated into the instance folder. Production mode: ``DATABASE_URL`` (Post
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -68,6 +69,68 @@ def _media_settings(env: dict[str, str], instance: Path) -> dict[str, object]:
     return values
 
 
+def _request_trust_settings(env: dict[str, str]) -> dict[str, object]:
+    """Which proxies may speak for the client (``X-Forwarded-*``) and which ``Host`` values are
+    accepted; see docs/operations.md, "Behind a proxy"."""
+    proxies: list[str] = []
+    for raw in env.get("HERALD_TRUSTED_PROXIES", "").split(","):
+        if raw.strip():
+            try:
+                proxies.append(str(ipaddress.ip_network(raw.strip(), strict=False)))
+            except ValueError as exc:
+                raise ConfigError(f"HERALD_TRUSTED_PROXIES: {raw.strip()!r} is not an IP address or network.") from exc
+    hops = env.get("HERALD_TRUSTED_PROXY_HOPS", "1").strip() or "1"
+    if not hops.isdigit() or not 1 <= int(hops) <= 10:
+        raise ConfigError("HERALD_TRUSTED_PROXY_HOPS must be a whole number from 1 to 10.")
+    hosts = tuple(h.strip().lower() for h in env.get("HERALD_ALLOWED_HOSTS", "").split(",") if h.strip())
+    return {"trusted_proxies": tuple(proxies), "trusted_proxy_hops": int(hops), "allowed_hosts": hosts or None}
+
+
+def _outbound_settings(env: dict[str, str]) -> dict[str, object]:
+    """Where Herald may connect on a tenant's behalf; see docs/operations.md, "Outbound connections"."""
+    from herald.outbound.policy import ALLOW_ENV, parse_allow_list
+
+    raw = env.get(ALLOW_ENV, "")
+    try:
+        allow = tuple(rule.text for rule in parse_allow_list(raw))
+    except ValueError as exc:
+        raise ConfigError(f"{ALLOW_ENV}: {exc}.") from exc
+    values: dict[str, object] = {"outbound_allow": allow}
+    for name, kind, low, high in (("max_redirects", int, 0, 20), ("timeout_seconds", float, 1, 3600),
+                                  ("max_bytes", int, 1024, 2**31)):
+        text = env.get(f"HERALD_OUTBOUND_{name.upper()}", "").strip()
+        if text:
+            try:
+                value = kind(text)
+            except ValueError:
+                value = None
+            if value is None or not low <= value <= high:
+                raise ConfigError(f"HERALD_OUTBOUND_{name.upper()} must be a number from {low} to {high}.")
+            values[f"outbound_{name}"] = value
+    overrides = env.get("HERALD_TENANT_OVERRIDES", "")
+    values["tenant_overrides"] = tuple(o.strip() for o in overrides.split(",") if o.strip())
+    values["plugin_instance_env"] = {k: v for k, v in env.items() if k.startswith("HERALD_") and "__" in k}
+    return values
+
+
+def _audit_settings(env: dict[str, str], instance: Path, embedded: bool, secret: str) -> dict[str, object]:
+    """The audit chain's keys (HERALD_AUDIT_KEYS) and the schema owner's URL; see
+    docs/operations.md, "The audit log" and "Database roles"."""
+    from herald.audit.keys import derived_key, new_key, parse_keys
+
+    raw = env.get("HERALD_AUDIT_KEYS", "").strip()
+    if not raw and embedded:
+        raw = _read_or_create(instance / "audit.key", lambda: new_key("a1"))
+    try:
+        keys = parse_keys(raw) if raw else (derived_key(secret),)
+    except ValueError as exc:
+        raise ConfigError(f"HERALD_AUDIT_KEYS: {exc}.") from exc
+    owner = (env.get("HERALD_MIGRATION_DATABASE_URL") or "").strip() or None
+    if owner and owner.startswith(("postgres://", "postgresql://")):
+        owner = "postgresql+psycopg://" + owner.split("://", 1)[1]
+    return {"audit_keys": keys, "migration_database_url": owner}
+
+
 _INT_SETTINGS = {
     "session_idle_minutes": 60, "session_absolute_hours": 12, "signin_max_failures_per_account": 5,
     "signin_max_failures_per_address": 50, "signin_failure_window_minutes": 15, "invitation_ttl_hours": 72,
@@ -101,6 +164,21 @@ class Settings:
     #: media links); None: the request's host, and no media links for networks
     public_url: str | None = None
     media_url_ttl: int = 3600  # seconds a signed media link stays valid
+    #: networks whose peers may set X-Forwarded-For/-Proto/-Host/-Port/-Prefix; empty: nobody
+    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxy_hops: int = 1  # how many trusted proxies stand in front of Herald
+    #: Host header values accepted; None: any when public_url is set, else loopback names only
+    allowed_hosts: tuple[str, ...] | None = None
+    #: hosts, host:port, addresses and networks Herald may connect to although they are not
+    #: public (HERALD_OUTBOUND_ALLOW); outbound connections are capped in redirects, time and size
+    outbound_allow: tuple[str, ...] = ()
+    outbound_max_redirects: int = 3
+    outbound_timeout_seconds: float = 120.0
+    outbound_max_bytes: int = 10 * 2**20
+    #: plugins (or plugin.setting) whose operator-owned settings a tenant admin may override
+    tenant_overrides: tuple[str, ...] = ()
+    #: HERALD_<PLUGIN>__<SETTING> values: operator-owned plugin settings, checked at start-up
+    plugin_instance_env: dict[str, str] = field(default_factory=dict)
     session_cookie_secure: bool = True
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
@@ -109,6 +187,11 @@ class Settings:
     signin_failure_window_minutes: int = 15
     invitation_ttl_hours: int = 72
     password_reset_ttl_minutes: int = 60
+    #: (id, secret) pairs that sign audit events and checkpoints, newest (the signing one) first
+    audit_keys: tuple[tuple[str, str], ...] = ()
+    #: the schema owner's database URL, used by `herald init` / `herald db upgrade` when set;
+    #: Herald itself then runs as DATABASE_URL's user with only the grants it needs
+    migration_database_url: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -150,6 +233,7 @@ class Settings:
 
         allow = env.get("HERALD_PLUGINS", "").strip()
         values: dict[str, object] = dict(
+            **_audit_settings(env, instance, embedded, secret),
             instance_path=instance,
             database_url=database_url,
             redis_url=env.get("REDIS_URL") or None,
@@ -159,6 +243,8 @@ class Settings:
             trace_hooks=env.get("HERALD_TRACE_HOOKS", "") not in ("", "0", "false"),
             queue_name=env.get("HERALD_QUEUE", "herald"),
             **_media_settings(env, instance),
+            **_request_trust_settings(env),
+            **_outbound_settings(env),
             session_cookie_secure=env.get("HERALD_SESSION_COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
         )
         for name, default in _INT_SETTINGS.items():

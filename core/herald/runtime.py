@@ -11,6 +11,7 @@ from herald.builtin import BUILTIN_PLUGINS
 from herald.config import Settings
 from herald.db import Database
 from herald.plugin_host.crypto import SecretBox
+from herald.plugin_host.instance import InstanceSettings
 from herald.plugin_host.manager import PluginHost
 from herald.queue.base import JobQueue
 
@@ -36,8 +37,10 @@ _current: Runtime | None = None
 def build_runtime(settings: Settings, *, queue: JobQueue | None = None, load_plugins: bool = True) -> Runtime:
     box = SecretBox(settings.encryption_keys)
     host = PluginHost(box, trace=settings.trace_hooks)
+    host.instance = InstanceSettings(settings.plugin_instance_env, settings.tenant_overrides)
     if load_plugins:
         host.load(BUILTIN_PLUGINS, settings.plugin_allow_list)
+        host.check_instance_settings()
     if queue is None:
         if settings.redis_url:
             from herald.queue.redis_queue import RedisQueue

@@ -11,8 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError
 
+from herald.api import json_input
 from herald.api.pagination import Page
-from herald.errors import BadRequest, Unauthorized, UnsupportedMediaType, ValidationFailed
+from herald.errors import Unauthorized, UnsupportedMediaType, ValidationFailed
 
 __all__ = ["ENDPOINTS", "EndpointDoc", "UnsupportedMediaType", "endpoint"]
 
@@ -30,6 +31,9 @@ class EndpointDoc:
     many: bool
     status: int
     public: bool
+    #: statuses of problems this endpoint gives beyond those every endpoint of its kind gives
+    #: (see :func:`herald.api.openapi.problem_statuses`)
+    problems: tuple[int, ...] = ()
 
 
 ENDPOINTS: list[EndpointDoc] = []
@@ -38,13 +42,9 @@ ENDPOINTS: list[EndpointDoc] = []
 def _load_body(schema: type[Schema]) -> dict[str, Any]:
     if not request.mimetype or request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the request body as application/json.")
-    raw = request.get_data(cache=True)
-    try:
-        import json
-
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}.") from exc
+    if request.mimetype_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType("Send the request body as application/json in UTF-8.")
+    data = json_input.loads(request.get_data(cache=True) or b"null")
     if not isinstance(data, dict):
         raise ValidationFailed("The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
     try:
@@ -83,15 +83,18 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
              body: type[Schema] | None = None, query: type[Schema] | None = None,
              response: type[Schema] | None = None, many: bool = False, status: int = 200,
              public: bool = False, form: type[Schema] | None = None,
-             form_max_bytes: Callable[[], int] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             form_max_bytes: Callable[[], int] | None = None,
+             problems: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as ``method rule`` on ``bp``. ``fn`` gets ``body=`` / ``query=`` when
     schemas are given and returns an object (dumped with ``response``), a :class:`Page`
     (``many=True``), or None (204). With ``form``, a multipart/form-data request is accepted
     too: ``fn`` then gets ``form=`` (its non-file fields; files are in ``request.files``)
-    instead of ``body=``, and ``form_max_bytes()`` replaces the instance's request size limit."""
+    instead of ``body=``, and ``form_max_bytes()`` replaces the instance's request size limit.
+    ``problems`` names statuses the OpenAPI document could not infer (a public endpoint's 401)."""
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         ENDPOINTS.append(EndpointDoc(bp.url_prefix.rstrip("/") + rule if bp.url_prefix else rule,
-                                     method, summary, tag, body, form, query, response, many, status, public))
+                                     method, summary, tag, body, form, query, response, many, status, public,
+                                     problems))
 
         @wraps(fn)
         def view(**path: Any) -> Response | tuple[Response, int]:

@@ -10,7 +10,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 import herald
-from herald.api.endpoint import ENDPOINTS
+from herald.api.endpoint import ENDPOINTS, EndpointDoc
 
 PROBLEM = {
     "type": "object",
@@ -21,6 +21,43 @@ PROBLEM = {
     },
     "required": ["type", "title", "status", "detail"],
 }
+
+
+#: What each problem status means across the API (the edge checks are in herald.api.edge_checks).
+PROBLEMS = {
+    400: "Malformed input: not UTF-8, a NUL character in the path or a header, JSON that does not parse "
+         "or nests deeper than 64 levels, or a list cursor this API did not issue",
+    401: "No valid API token or browser session (or wrong credentials when signing in)",
+    403: "Not permitted, a CSRF token missing, or a link token forged or malformed",
+    404: "No such resource, or one the caller cannot see",
+    409: "The request conflicts with the resource's current state",
+    410: "The link or resource is gone (expired)",
+    413: "The request body exceeds the size limit",
+    415: "The request body is not of an accepted media type",
+    422: "Validation failed: a field, a query parameter, or text holding NUL or an unpaired surrogate; "
+         "``errors`` names each",
+    429: "Too many attempts; retry after the Retry-After header's seconds",
+}
+
+
+def problem_statuses(ep: EndpointDoc) -> list[int]:
+    """The problem statuses an endpoint gives: every endpoint refuses malformed input (400) and
+    bad text in a query parameter (422); a body brings 413 and 415; a protected endpoint 401
+    and 403; a path parameter 404; a protected write 409. ``ep.problems`` adds the rest."""
+    codes = {400, 422, *ep.problems}
+    if ep.body is not None or ep.form is not None:
+        codes |= {413, 415}
+    if not ep.public:
+        codes |= {401, 403}
+        if ep.method != "GET":
+            codes.add(409)
+    if "<" in ep.rule:
+        codes.add(404)
+    if ep.public and "<token>" in ep.rule:
+        codes.add(403)  # the link token in the path is the credential
+        if ep.method != "GET":
+            codes.add(409)
+    return sorted(codes)
 
 
 def _name(schema: type | object) -> str:
@@ -66,8 +103,8 @@ def build_spec() -> dict[str, Any]:
             op["responses"][str(ep.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
         else:
             op["responses"][str(ep.status)] = {"description": "OK"}
-        for code in ("400", "401", "403", "404", "409", "422") if not ep.public else ("400", "422"):
-            op["responses"][code] = {"description": "Problem", "content": {
+        for code in problem_statuses(ep):
+            op["responses"][str(code)] = {"description": PROBLEMS[code], "content": {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         if not ep.public:
             op["security"] = [{"token": []}, {"session": []}]

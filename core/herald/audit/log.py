@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from herald.audit.hashing import GENESIS, event_hash, jsonable
+from herald.audit.keys import signing_key
 from herald.audit.models import PLATFORM_CHAIN, AuditChain, AuditEvent
 from herald.clock import utcnow
 from herald.db.sets import among
@@ -147,9 +148,11 @@ def record(
 
 def _chain(head: AuditChain, fields: dict[str, Any]) -> None:
     """Give the event its place after ``head`` (sequence, previous hash, own hash) and move the head."""
+    key_id, key = signing_key()
     fields["chain_seq"] = head.last_seq + 1
     fields["prev_hash"] = head.last_hash
-    fields["hash"] = event_hash(fields)
+    fields["key_id"] = key_id
+    fields["hash"] = event_hash(fields, key)
     head.last_seq, head.last_hash = fields["chain_seq"], fields["hash"]
 
 
@@ -187,7 +190,7 @@ def appended_last(session: Session) -> Iterator[None]:
 
 
 _EVENT_COLUMNS = ("id", "chain", "chain_seq", "tenant_id", "actor_id", "actor_label", "action", "object_type",
-                  "object_id", "before", "after", "context", "at", "prev_hash", "hash")
+                  "object_id", "before", "after", "context", "at", "prev_hash", "hash", "key_id")
 _PG_ARRAY = {"chain_seq": "bigint[]", "before": "text[]", "after": "text[]", "context": "text[]",
              "at": "timestamptz[]"}
 _PG_INSERT_EVENTS = text(

@@ -16,7 +16,8 @@ PLATFORM_CHAIN = "platform"
 
 class AuditEvent(Base):
     """One change. Rows are never updated or deleted (database triggers refuse it); each row's
-    ``hash`` covers its content and the previous row's hash in the same chain."""
+    ``hash`` covers its content and the previous row's hash in the same chain, keyed with the
+    instance key ``key_id`` (see herald.audit.hashing)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -40,6 +41,8 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: the instance key whose HMAC ``hash`` is; None: a legacy event, plain SHA-256
+    key_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class AuditChain(Base):

@@ -11,6 +11,7 @@ import hmac
 import secrets
 
 import pyotp
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from herald import audit
@@ -33,6 +34,12 @@ def _secret(box: SecretBox, factor: TotpFactor) -> str:
     return str(box.open(factor.secret)["secret"])
 
 
+def _locked(session: Session, user_id: str) -> TotpFactor | None:
+    """The user's factor, re-read under a row lock: concurrent confirmations, sign-ins and
+    disables of one factor take turns (a code is then used once even by racing requests)."""
+    return session.get(TotpFactor, user_id, with_for_update=True, populate_existing=True)
+
+
 def required(session: Session, user_id: str) -> bool:
     factor = session.get(TotpFactor, user_id)
     return factor is not None and factor.confirmed_at is not None
@@ -40,7 +47,10 @@ def required(session: Session, user_id: str) -> bool:
 
 def enrol(session: Session, box: SecretBox, actor: Actor, user: User) -> tuple[str, str]:
     """Start (or restart) enrolment: (base32 secret, otpauth:// URI). Not in force until confirmed."""
-    factor = session.get(TotpFactor, user.id)
+    # Lock the person's row first: there may be no factor row yet to lock, and two enrolments
+    # at once would otherwise both insert one. They take turns, each a restart of the other.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    factor = _locked(session, user.id)
     if factor is not None and factor.confirmed_at is not None:
         raise Conflict("A second factor is already active; disable it first.")
     secret = pyotp.random_base32()
@@ -56,7 +66,7 @@ def enrol(session: Session, box: SecretBox, actor: Actor, user: User) -> tuple[s
 def _check_code(box: SecretBox, factor: TotpFactor, code: str) -> int | None:
     """The step ``code`` is valid for (not yet used), or None."""
     code = code.strip()
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):  # isdigit alone admits other scripts' digits
         return None
     totp = pyotp.TOTP(_secret(box, factor))
     now_step = totp.timecode(utcnow())
@@ -68,7 +78,7 @@ def _check_code(box: SecretBox, factor: TotpFactor, code: str) -> int | None:
 
 def confirm(session: Session, box: SecretBox, actor: Actor, user: User, code: str) -> list[str]:
     """Put the factor in force with a first valid code; returns the recovery codes (shown once)."""
-    factor = session.get(TotpFactor, user.id)
+    factor = _locked(session, user.id)
     if factor is None:
         raise NotFound("No second factor is being enrolled; start with POST /me/totp.")
     if factor.confirmed_at is not None:
@@ -86,7 +96,7 @@ def confirm(session: Session, box: SecretBox, actor: Actor, user: User, code: st
 
 def verify(session: Session, box: SecretBox, user_id: str, code: str) -> str | None:
     """"totp" or "recovery_code" if ``code`` passes (a recovery code is used up), else None."""
-    factor = session.get(TotpFactor, user_id)
+    factor = _locked(session, user_id)
     if factor is None or factor.confirmed_at is None or not code:
         return None
     step = _check_code(box, factor, code)
@@ -103,7 +113,7 @@ def verify(session: Session, box: SecretBox, user_id: str, code: str) -> str | N
 
 def disable(session: Session, box: SecretBox, actor: Actor, user: User, code: str) -> None:
     """Remove the factor; needs a current code or a recovery code."""
-    factor = session.get(TotpFactor, user.id)
+    factor = _locked(session, user.id)
     if factor is None:
         raise NotFound("No second factor is set up.")
     if factor.confirmed_at is not None and verify(session, box, user.id, code) is None:

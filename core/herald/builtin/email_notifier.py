@@ -9,10 +9,19 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from herald.plugins import Notification, Notifier, PluginSettings, hookimpl
+from herald.plugins import (
+    Notification,
+    Notifier,
+    OutboundRefused,
+    PluginSettings,
+    hookimpl,
+    outbound_smtp_connection,
+    refuse_internal_destination,
+)
 
 HERALD_HOOK_API = "1.0"
 HERALD_DEFAULT_ENABLED = False
@@ -32,6 +41,16 @@ class EmailSettings(Schema):
     ca_certificate_pem = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000),
                                        metadata={"description": "Also trust this CA (PEM) for the server's "
                                                                 "certificate, e.g. an internal relay's"})
+
+
+    @validates_schema
+    def _reachable(self, data: dict[str, Any], **_: Any) -> None:
+        host, port = data.get("host"), data.get("port") or 587
+        if host:
+            try:
+                refuse_internal_destination(host, port, what=f"the SMTP server {host}:{port}")
+            except OutboundRefused as exc:
+                raise ValidationError(exc.detail, field_name="host") from exc
 
 
 class EmailNotifier(Notifier):
@@ -59,11 +78,11 @@ class EmailNotifier(Notifier):
         context = ssl.create_default_context()
         if s.get("ca_certificate_pem"):
             context.load_verify_locations(cadata=s["ca_certificate_pem"])
-        smtp: smtplib.SMTP
-        if s.get("security") == "ssl":
-            smtp = smtplib.SMTP_SSL(s["host"], s.get("port", 465), timeout=timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(s["host"], s.get("port", 587), timeout=timeout)
+        implicit_tls = s.get("security") == "ssl"
+        # the outbound policy checks the host and port before connecting (OutboundRefused)
+        smtp: smtplib.SMTP = outbound_smtp_connection(
+            s["host"], int(s.get("port") or (465 if implicit_tls else 587)), implicit_tls=implicit_tls,
+            timeout=timeout, context=context, what="the SMTP server")
         with smtp:
             smtp.ehlo()
             if s.get("security", "starttls") == "starttls":

@@ -3,7 +3,8 @@
 Signature: ``Herald-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``;
 ``Herald-Event-Id`` carries the event id for de-duplication (a delivery may be retried).
 Only 2xx counts as delivered; 5xx, 429 and network errors are retried with backoff; other 4xx
-answers are permanent and not retried."""
+answers, redirects (never followed) and URLs the outbound policy refuses are permanent and not
+retried."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 
+import httpx
 from marshmallow import Schema, fields, validate
 
-from herald.plugins import Event, EventSubscriber, PluginSettings, hookimpl
+from herald.plugins import (
+    Event,
+    EventSubscriber,
+    OutboundRefused,
+    OutboundUrl,
+    PluginSettings,
+    hookimpl,
+    outbound_http_client,
+)
 
 HERALD_HOOK_API = "1.0"
 HERALD_DEFAULT_ENABLED = False
@@ -26,7 +34,8 @@ log = logging.getLogger(__name__)
 
 
 class WebhookSettingsSchema(Schema):
-    url = fields.Url(required=True, schemes={"https", "http"}, validate=validate.Length(max=2000),
+    url = fields.Url(required=True, schemes={"https", "http"},
+                     validate=[validate.Length(max=2000), OutboundUrl("the webhook URL")],
                      metadata={"description": "Where events are POSTed"})
     secret = fields.String(required=True, validate=validate.Length(min=16, max=200),
                            metadata={"description": "Shared secret for the Herald-Signature header"})
@@ -50,21 +59,29 @@ class WebhookSubscriber(EventSubscriber):
     def deliver(self, event: Event) -> None:
         body = json.dumps(event.as_json(), separators=(",", ":")).encode()
         ts = int(time.time())
-        req = urllib.request.Request(self.settings["url"], data=body, method="POST", headers={
+        headers = {
             "Content-Type": "application/json",
             "User-Agent": "Herald-Webhooks/1",
             "Herald-Event-Id": event.id,
             "Herald-Event-Type": event.type,
             "Herald-Signature": sign(self.settings["secret"], ts, body),
-        })
+        }
         try:
-            with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
-                resp.read(1024)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 429 or exc.code >= 500:
-                raise
-            # Permanent: retrying will not help, so the job ends here (and is logged).
-            log.warning("webhook %s refused event %s with %s", self.settings["url"], event.id, exc.code)
+            with outbound_http_client(what="the webhook URL", timeout=TIMEOUT_S) as client:
+                resp = client.post(self.settings["url"], content=body, headers=headers)
+        except OutboundRefused as exc:
+            # Permanent: the operator's policy will not change between retries.
+            log.warning("webhook for event %s not sent: %s", event.id, exc.detail)
+            return
+        if resp.status_code == 429 or resp.status_code >= 500:
+            raise WebhookRetry(f"the webhook URL answered {resp.status_code}")
+        if not resp.is_success:
+            # Permanent (a 4xx, or a redirect, which is never followed): retrying will not help.
+            log.warning("webhook %s refused event %s with %s", self.settings["url"], event.id, resp.status_code)
+
+
+class WebhookRetry(httpx.HTTPError):
+    """The receiver answered 429 or 5xx: the delivery is retried later."""
 
 
 @hookimpl(trylast=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from sqlalchemy import select
 
@@ -158,18 +160,65 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--tenant", default=None, help="Only this tenant's chain (slug).")
+@click.option("--checkpoints", "checkpoint_files", multiple=True, type=click.Path(path_type=Path),
+              help="Also check against checkpoints exported by `herald audit checkpoint` (repeatable).")
 @pass_ctx
-def audit_verify(c: Ctx, tenant: str | None) -> None:
-    """Verify the hash chains; exits 1 if any was tampered with."""
+def audit_verify(c: Ctx, tenant: str | None, checkpoint_files: tuple[Path, ...]) -> None:
+    """Verify the hash chains with the instance audit keys, and against exported checkpoints;
+    exits 1 if anything was tampered with."""
+    from herald.audit import checkpoints
+    from herald.audit.keys import DERIVED_KEY_ID, verifying_keys
     from herald.audit.verify import verify_all, verify_chain
+    from herald.tenancy.models import Tenant
 
+    keys = verifying_keys(c.rt.settings.audit_keys)
+    problems: list[str] = []
     with c.rt.db.transaction() as session:
-        reports = [verify_chain(session, _tenant(session, tenant).id)] if tenant else verify_all(session)
+        only = _tenant(session, tenant).id if tenant else None
+        reports = {r.chain: r for r in ([verify_chain(session, only, keys=keys)] if only
+                                        else verify_all(session, keys=keys))}
+        for path in checkpoint_files:
+            lines = [(n, cp) for n, cp in checkpoints.read(path) if only is None or (cp or {}).get("chain") == only]
+            problems += checkpoints.check(session, reports, lines, keys, str(path))
+        slugs = {row.id: row.slug for row in session.execute(select(Tenant.id, Tenant.slug))}
     bad = 0
-    for r in reports:
-        click.echo(f"{r.chain}: {r.events} events, {'OK' if r.ok else 'TAMPERED'}")
-        for p in r.problems:
-            click.echo(f"  - {p}")
+    for chain in sorted(reports):
+        r = reports[chain]
+        who = "platform" if r.tenant_id is None else f"tenant {slugs.get(r.tenant_id, '(deleted)')} ({r.tenant_id})"
+        legacy = f", {r.legacy_events} legacy (unkeyed SHA-256)" if r.legacy_events else ""
+        click.echo(f"{r.chain}: {r.events} events{legacy}, {'OK' if r.ok else 'TAMPERED'} ({who})")
+        for f in r.findings:
+            click.echo(f"  - {f.kind}: {f.detail}")
         bad += not r.ok
-    if bad:
+    for p in problems:
+        click.echo(f"checkpoint problem: {p}")
+    if c.rt.settings.audit_keys[0][0] == DERIVED_KEY_ID:
+        click.echo("note: HERALD_AUDIT_KEYS is not set; events are keyed with a key derived from "
+                   "HERALD_SECRET_KEY", err=True)
+    if bad or problems:
         raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Append the checkpoints to this file (JSON lines); '-' prints them.")
+@click.option("--syslog", "to_syslog", is_flag=True, help="Also send them to the local syslog (LOG_AUTH).")
+@pass_ctx
+def audit_checkpoint(c: Ctx, out: Path | None, to_syslog: bool) -> None:
+    """Sign the head of every chain with the newest audit key and export it, out of the
+    database's reach; `herald audit verify --checkpoints FILE` checks against it."""
+    from herald.audit import checkpoints
+
+    if out is None and not to_syslog:
+        raise click.ClickException("say where to export the checkpoints: --out FILE, --out - or --syslog")
+    key_id, secret = c.rt.settings.audit_keys[0]
+    with c.rt.db.transaction() as session:
+        taken = checkpoints.take(session, key_id, secret.encode("utf-8"))
+    if out is not None and str(out) == "-":
+        for cp in taken:
+            click.echo(checkpoints.to_line(cp))
+    elif out is not None:
+        checkpoints.append_to_file(out, taken)
+        click.echo(f"{len(taken)} checkpoints appended to {out}", err=True)
+    if to_syslog:
+        checkpoints.send_to_syslog(taken)

@@ -55,12 +55,13 @@ def init(c: Ctx, demo: bool, admin_email: str, admin_password: str | None) -> No
     Safe to run again: it creates only what is missing."""
     from herald.auth.tokens import actor_for_user, issue_token
     from herald.builtin.local_auth import hash_password
-    from herald.db.migrate import upgrade
+    from herald.db.roles import migrate
     from herald.demo import DEMO_PASSWORD, DEMO_SLUG, create_demo
     from herald.people.models import User
 
     rt = c.rt
-    upgrade(rt.settings.database_url)
+    for line in _migrate(rt.settings, migrate):
+        click.echo(line, err=line.startswith("warning"))
     click.echo(f"database ready ({rt.db.dialect})")
     with rt.db.transaction() as session:
         operator = session.execute(select(User).where(User.is_operator.is_(True))).scalars().first()
@@ -108,6 +109,11 @@ def serve(c: Ctx, host: str, port: int, threads: int) -> None:
         start_scheduler(c.rt)
         start_worker_heartbeat(c.rt)
     click.echo(f"Herald on http://{host}:{port}  (API: /api/v1, health: /health)")
+    from herald.web.request_trust import LOOPBACK_HOSTS, trusted_hosts
+
+    if trusted_hosts(c.rt.settings) == list(LOOPBACK_HOSTS) and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("Note: without HERALD_PUBLIC_URL or HERALD_ALLOWED_HOSTS Herald answers only to loopback "
+                   "host names (localhost, 127.0.0.1, [::1]); other Host headers get 400.", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="Herald")
 
 
@@ -199,11 +205,45 @@ def db() -> None:
 @db.command("upgrade")
 @pass_ctx
 def db_upgrade(c: Ctx) -> None:
-    """Apply pending migrations."""
-    from herald.db.migrate import upgrade
+    """Apply pending migrations (as HERALD_MIGRATION_DATABASE_URL's owner role when set, then
+    granting DATABASE_URL's role its rights)."""
+    from herald.db.roles import migrate
 
-    upgrade(c.rt.settings.database_url)
+    for line in _migrate(c.rt.settings, migrate):
+        click.echo(line, err=line.startswith("warning"))
     click.echo("database upgraded")
+
+
+@db.command("grant-app-role")
+@click.argument("role")
+@pass_ctx
+def db_grant_app_role(c: Ctx, role: str) -> None:
+    """Grant ROLE what Herald needs on PostgreSQL: INSERT and SELECT only on audit_events.
+    Run as the schema owner (HERALD_MIGRATION_DATABASE_URL, else DATABASE_URL)."""
+    from sqlalchemy import create_engine
+
+    from herald.db.roles import RoleError, grant_app_role
+
+    url = c.rt.settings.migration_database_url or c.rt.settings.database_url
+    if not url.startswith("postgresql"):
+        raise click.ClickException("database roles apply to PostgreSQL only")
+    engine = create_engine(url)
+    try:
+        for statement in grant_app_role(engine, role):
+            click.echo(statement + ";")
+    except RoleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def _migrate(settings: Settings, migrate: Any) -> list[str]:
+    from herald.db.roles import RoleError
+
+    try:
+        return list(migrate(settings))
+    except RoleError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @cli.group()
@@ -217,6 +257,15 @@ def keys_generate() -> None:
     from cryptography.fernet import Fernet
 
     click.echo(Fernet.generate_key().decode())
+
+
+@keys.command("generate-audit")
+@click.option("--id", "key_id", required=True, help="The new key's id, e.g. a2 (unique among the audit keys).")
+def keys_generate_audit(key_id: str) -> None:
+    """Print a new ID:SECRET entry for HERALD_AUDIT_KEYS (put it first to sign with it)."""
+    from herald.audit.keys import new_key
+
+    click.echo(new_key(key_id))
 
 
 from herald.cli import admin, inbox  # noqa: E402,F401  (registers the admin and inbox command groups)

@@ -21,6 +21,7 @@ from herald.publishing import connect
 from herald.publishing.models import AccountCredential
 from herald.tenancy import service as tenancy
 from herald.tenancy.models import SocialAccount
+from herald.web.request_trust import public_base
 
 CONNECTION_STATES = {"connected": _l("Connected"), "not_connected": _l("Not connected"),
                      "reconnect_needed": _l("Reconnect needed")}
@@ -34,7 +35,7 @@ def _require_manager() -> None:
 
 def _callback_url() -> str:
     """The one callback address registered with networks: the API's."""
-    return request.host_url.rstrip("/") + "/api/v1/connect/callback"
+    return public_base() + "/api/v1/connect/callback"
 
 
 @bp.get("/admin/accounts")

@@ -18,12 +18,13 @@ from herald.console.blueprint import back, bp, page, tenant, who
 from herald.console.form_input import run, validated
 from herald.people import service as people
 from herald.people.models import User
+from herald.web.request_trust import public_base
 
 STATUSES = {"active": _l("Active"), "invited": _l("Invited"), "disabled": _l("Disabled")}
 
 
 def _base_url() -> str:
-    return runtime().settings.public_url or request.host_url.rstrip("/")
+    return public_base()
 
 
 def _require(permission: str) -> None:

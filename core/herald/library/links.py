@@ -60,7 +60,8 @@ def read_token(secret: str, token: str) -> LinkClaims:
     payload, _, signature = token.partition(".")
     if not payload or not signature or len(token) > 1000:
         raise MediaLinkInvalid("The media link is malformed.")
-    if not hmac.compare_digest(_sign(secret, payload), signature):
+    # Bytes: compare_digest refuses str holding non-ASCII characters, which a path may carry.
+    if not hmac.compare_digest(_sign(secret, payload).encode(), signature.encode()):
         raise MediaLinkInvalid("The media link's signature does not match.")
     try:
         data = json.loads(_unb64(payload))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from herald import hookspecs
 from herald.errors import PluginError
 from herald.plugin_host.crypto import SecretBox
+from herald.plugin_host.instance import InstanceSettings
 from herald.plugin_host.loader import (
     PluginInfo,
     check_compatible,
@@ -48,6 +49,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.box = secret_box
         self.infos: dict[str, PluginInfo] = {}
+        #: the operator's plugin settings and allowed tenant overrides (set by the runtime)
+        self.instance = InstanceSettings()
         if trace:
             self.pm.trace.root.setwriter(sys.stderr.write)
             self.pm.enable_tracing()
@@ -153,7 +156,20 @@ class PluginHost:
         secrets = self.box.open(row.secrets) if row else {}
         if spec is None:
             return {}
-        return {**spec.defaults(), **stored, **secrets}
+        # a tenant's stored value of an operator-owned setting counts only where overrides are allowed
+        stored = {k: v for k, v in stored.items()
+                  if k not in spec.instance_fields or self.instance.may_override(name, k)}
+        return {**spec.defaults(), **self.instance.values(name, spec), **stored, **secrets}
+
+    def check_instance_settings(self) -> None:
+        """Load every plugin's operator-owned settings now, so a wrong one stops start-up."""
+        for name in self.infos:
+            self.instance.values(name, self.plugin_settings(name))
+        names = {n.upper() for n in self.infos}
+        for key in self.instance.env:
+            plugin = key[len("HERALD_"):].split("__", 1)[0]
+            if plugin not in names:
+                raise PluginError(f"{key}: no installed plugin is named {plugin.lower()!r}.")
 
 
 class TenantHooks:

@@ -12,8 +12,10 @@ from herald import audit
 from herald.authz import Actor, require
 from herald.authz.check import in_tenant
 from herald.errors import NotFound, ValidationFailed
+from herald.plugin_host.instance import env_name
 from herald.plugin_host.manager import PluginHost
 from herald.plugin_host.models import TenantPlugin
+from herald.plugin_host.settings import PluginSettings
 
 
 def describe_for_tenant(session: Session, host: PluginHost, tenant_id: str, name: str) -> dict[str, Any]:
@@ -62,10 +64,13 @@ def configure(session: Session, host: PluginHost, actor: Actor | None, tenant_id
         if spec is None:
             raise ValidationFailed(f"Plugin {name!r} has no settings.",
                                    {"settings": ["This plugin takes no settings."]})
+        settings = _without_operator_settings(host, name, spec, settings)
         old_secrets = host.box.open(row.secrets)
         merged = {**{k: v for k, v in old_secrets.items() if k not in settings}, **settings}
         merged = {k: v for k, v in merged.items() if not (k in spec.secret_fields and v is None)}
         loaded = spec.validate(merged)
+        # operator-owned settings are stored only when the tenant gave them and may override them
+        loaded = {k: v for k, v in loaded.items() if k not in spec.instance_fields or k in settings}
         plain, secret = spec.split(loaded)
         row.settings = audit.hashing.jsonable(plain)
         row.secrets = host.box.seal(secret) if secret else None
@@ -80,6 +85,25 @@ def configure(session: Session, host: PluginHost, actor: Actor | None, tenant_id
     audit.record(session, actor, "plugin.configured", "plugin", name, tenant_id=tenant_id,
                  before=before, after=after)
     return row
+
+
+def _without_operator_settings(host: PluginHost, name: str, spec: PluginSettings,
+                               settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` without the operator-owned ones a tenant may not change. Giving the value in
+    force (a form sends every field back) is not a change; giving another is refused."""
+    refused: dict[str, list[str]] = {}
+    kept = dict(settings)
+    for field_name in spec.instance_fields:
+        if field_name not in settings or host.instance.may_override(name, field_name):
+            continue
+        in_force = {**spec.defaults(), **host.instance.values(name, spec)}.get(field_name)
+        given = kept.pop(field_name)
+        if given not in (None, "", in_force) and str(given).rstrip("/") != str(in_force).rstrip("/"):
+            refused[field_name] = [f"Set by the operator ({env_name(name, field_name)}); a tenant admin cannot "
+                                   "change it."]
+    if refused:
+        raise ValidationFailed("The plugin settings are not valid.", errors=refused)
+    return kept
 
 
 def announce_change(session: Session, host: PluginHost, tenant_id: str, name: str) -> None:

@@ -19,6 +19,9 @@ class PluginSettings:
     schema: type[Schema]
     secret_fields: tuple[str, ...] = ()
     description: dict[str, str] = field(default_factory=dict)
+    #: settings the operator owns (HERALD_<PLUGIN>__<SETTING>), e.g. the URLs a connector calls:
+    #: a tenant admin may change them only where HERALD_TENANT_OVERRIDES allows it
+    instance_fields: tuple[str, ...] = ()
 
     def validate(self, values: dict[str, Any]) -> dict[str, Any]:
         """The loaded settings, or :class:`ValidationFailed` naming every wrong field."""
@@ -51,6 +54,7 @@ class PluginSettings:
                 "type": type(fld).__name__,
                 "required": fld.required,
                 "secret": name in self.secret_fields,
+                "operator": name in self.instance_fields,
                 "default": None if name in self.secret_fields else _default(fld),
                 "description": self.description.get(name, fld.metadata.get("description", "")),
             })

@@ -54,6 +54,13 @@ from herald.networks.errors import (
     UncertainOutcome,
 )
 from herald.notifications.notifier import Notification, Notifier
+from herald.outbound import OutboundPolicy, OutboundRefused, OutboundUrl
+from herald.outbound import check_url as check_outbound_url
+from herald.outbound import current_policy as outbound_policy
+from herald.outbound import http_client as outbound_http_client
+from herald.outbound import pin_session as outbound_requests_session
+from herald.outbound import refuse_internal as refuse_internal_destination
+from herald.outbound import smtp_connection as outbound_smtp_connection
 from herald.plugin_host.inbound import record_inbound_event, tenant_plugin_settings
 from herald.plugin_host.settings import PluginSettings
 
@@ -85,6 +92,9 @@ __all__ = [
     "NotSupported",
     "Notification",
     "Notifier",
+    "OutboundPolicy",
+    "OutboundRefused",
+    "OutboundUrl",
     "PermanentError",
     "PluginSettings",
     "Problem",
@@ -105,8 +115,14 @@ __all__ = [
     "UncertainOutcome",
     "UserDirectory",
     "VariantDraft",
+    "check_outbound_url",
     "hookimpl",
+    "outbound_http_client",
+    "outbound_policy",
+    "outbound_requests_session",
+    "outbound_smtp_connection",
     "record_inbound_event",
+    "refuse_internal_destination",
     "tenant_plugin_settings",
     "utcnow",
 ]

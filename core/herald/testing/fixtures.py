@@ -17,6 +17,15 @@ from herald.testing.backends import Backend, prepare_embedded, prepare_services,
 from herald.testing.seed import Seed
 
 _KEY = Fernet.generate_key().decode()
+#: The outbound allow-list of the test instance (see docs/operations.md, "Outbound connections").
+LOOPBACK_TEST_SERVERS = "127.0.0.1,localhost,::1"
+
+
+@pytest.fixture(autouse=True)
+def _herald_outbound_allows_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code running without a Herald runtime (a connector's unit tests) reads the outbound
+    allow-list from the environment: let the loopback fake servers through, as an operator would."""
+    monkeypatch.setenv("HERALD_OUTBOUND_ALLOW", LOOPBACK_TEST_SERVERS)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -49,7 +58,10 @@ def herald_runtime(herald_backend: Backend, tmp_path: Any) -> Iterator[Runtime]:
     database_url, redis_url, queue_name = herald_backend.fresh(tmp_path)
     settings = Settings.from_env(
         {"DATABASE_URL": database_url, "HERALD_ENCRYPTION_KEYS": _KEY, "HERALD_SECRET_KEY": "test-secret",
-         "HERALD_INSTANCE_PATH": str(tmp_path / "instance")},
+         "HERALD_INSTANCE_PATH": str(tmp_path / "instance"),
+         # the fake networks, identity providers, SMTP and webhook servers of the tests listen on
+         # loopback: let them through, and let the tests point connectors at them, as an operator would
+         "HERALD_OUTBOUND_ALLOW": LOOPBACK_TEST_SERVERS, "HERALD_TENANT_OVERRIDES": "*"},
         redis_url=redis_url, queue_name=queue_name,
     )
     queue = None

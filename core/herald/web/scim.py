@@ -16,12 +16,14 @@ from flask import Blueprint, Response, g, request
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
+from herald.api import json_input
 from herald.api.context import db
 from herald.authz import Actor, require
 from herald.authz.check import in_tenant
 from herald.errors import Conflict, Forbidden, HeraldError, NotFound, Unauthorized, ValidationFailed
 from herald.people import service as people
 from herald.people.models import ApiToken, User
+from herald.web.request_trust import public_base
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2")
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -86,7 +88,7 @@ def _tenant_id(who: Actor) -> str:
 
 
 def _location(user: User) -> str:
-    return f"{request.host_url.rstrip('/')}/scim/v2/Users/{user.id}"
+    return f"{public_base()}/scim/v2/Users/{user.id}"
 
 
 def _resource(user: User) -> dict[str, Any]:
@@ -103,9 +105,11 @@ def _body() -> dict[str, Any]:
     if request.mimetype not in (MEDIA, "application/json"):
         raise ScimError(415, f"Send the body as {MEDIA}.")
     try:
-        data = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ScimError(400, "The body is not valid JSON.", "invalidSyntax") from exc
+        data = json_input.loads(request.get_data(cache=True) or b"null")
+    except json_input.ForbiddenText as exc:
+        raise ScimError(400, f"{exc.detail} ({', '.join(exc.errors)})", "invalidValue") from exc
+    except json_input.EdgeRefusal as exc:
+        raise ScimError(400, exc.detail, "invalidSyntax") from exc
     if not isinstance(data, dict):
         raise ScimError(400, "The body must be a JSON object.", "invalidSyntax")
     return data

@@ -22,6 +22,7 @@ from herald.console.i18n import preview_language
 from herald.errors import HeraldError
 from herald.tenancy.models import Tenant
 from herald.web.pages import safe_relay
+from herald.web.request_trust import public_base
 
 bp = Blueprint("sign_in", __name__, url_prefix="/sign-in")
 FORM_COOKIE = "herald_form_token"
@@ -144,7 +145,7 @@ def forgot(slug: str) -> Response:
         return _link_page(tenant, **args)
     if not _form_ok():
         return _link_page(tenant, status=400, error=_("The form expired; please try again."), **args)
-    base = runtime().settings.public_url or request.host_url.rstrip("/")
+    base = public_base()
     links.request_reset(db(), runtime(), tenant.slug, request.form.get("email", "")[:320], base)
     db().commit()
     return _page("message.html", title=_("Check your email"),

@@ -32,6 +32,7 @@ from herald.clock import utcnow
 from herald.plugin_host.crypto import SecretsUnreadable
 from herald.tenancy.models import Tenant
 from herald.web.pages import N_, refusal, safe_relay
+from herald.web.request_trust import public_base
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sso", __name__, url_prefix="/auth/sso")
@@ -60,7 +61,7 @@ def _provider(slug: str, key: str) -> tuple[Tenant, AuthProvider]:
 
 
 def sso_context(tenant: Tenant, key: str) -> SsoContext:
-    base = runtime().settings.public_url or request.host_url.rstrip("/")
+    base = public_base()
     return SsoContext(tenant_id=tenant.id, tenant_slug=tenant.slug, base_url=f"{base}/auth/sso/{tenant.slug}/{key}",
                       replay=replay_cache(runtime()))
 
@@ -221,7 +222,7 @@ def logout(slug: str, key: str) -> Response:
         sessions.end(session, row, "signed_out")
         session.commit()
     set_session_cookie(None)
-    base = runtime().settings.public_url or request.host_url.rstrip("/")
+    base = public_base()
     return_to = f"{base}/sign-in/{tenant.slug}"
     target = provider.logout_url(sso_context(tenant, key), identity, return_to)
     return redirect(target or f"/sign-in/{tenant.slug}", code=303)

@@ -22,6 +22,7 @@ from herald.plugins import (
     MentionPage,
     NetworkConnector,
     NetworkError,
+    OutboundRefused,
     PermanentError,
     Problem,
     PublishRequest,
@@ -34,6 +35,7 @@ from herald.plugins import (
     TransientError,
     UncertainOutcome,
     VariantDraft,
+    outbound_http_client,
 )
 from herald_network_instagram import messaging, replies, webhook_items
 from herald_network_instagram.engagement_items import comment_item, tagged_media_item
@@ -453,10 +455,10 @@ class InstagramConnector(NetworkConnector):
                     "client_id": self.conf["app_id"], "client_secret": self.conf["app_secret"],
                     "redirect_uri": redirect_uri, "code": code})
             else:
-                resp = httpx.post(self.conf["instagram_token_url"], data={
-                    "client_id": self.conf["app_id"], "client_secret": self.conf["app_secret"],
-                    "grant_type": "authorization_code", "redirect_uri": redirect_uri, "code": code},
-                    timeout=self.graph.timeout)
+                with outbound_http_client(what="the Instagram token URL", timeout=self.graph.timeout) as http:
+                    resp = http.post(self.conf["instagram_token_url"], data={
+                        "client_id": self.conf["app_id"], "client_secret": self.conf["app_secret"],
+                        "grant_type": "authorization_code", "redirect_uri": redirect_uri, "code": code})
                 body = resp.json() if resp.status_code == 200 else {}
                 if isinstance(body, dict) and isinstance(body.get("data"), list) and body["data"]:
                     body = body["data"][0]  # the older answer shape wraps the token in a list
@@ -465,6 +467,8 @@ class InstagramConnector(NetworkConnector):
                                          code="code_refused", status=resp.status_code)
         except GraphError as err:
             raise self._fail(err) from err
+        except OutboundRefused as exc:
+            raise PermanentError(exc.detail, code="outbound_refused") from exc
         except (httpx.HTTPError, ValueError) as exc:
             raise TransientError(f"Could not trade the code with Instagram: {type(exc).__name__}") from exc
         short = str(body.get("access_token") or "")

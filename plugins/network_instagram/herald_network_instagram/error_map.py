@@ -47,6 +47,10 @@ def to_herald(err: GraphError, *, now: datetime, throttle_fallback_s: float, quo
     """The Herald error for one failed request. ``uncertain`` marks a request that may have
     created something (``media_publish``): a timeout or 5xx then means "maybe published"."""
     code = err.label
+    if err.refused:  # the outbound policy said no: only an answer cut short may hide a post
+        if uncertain and err.sent:
+            return UncertainOutcome(f"Instagram may have published the post: {err.message}", code=code)
+        return PermanentError(err.message, code=code)
     if err.code is None:  # transport failure or an answer without Meta's envelope
         # a timeout, a 5xx, a dropped connection or a 2xx Herald cannot read may all hide a post
         if uncertain and err.sent and (err.timeout or err.status is None or err.status >= 500

@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from herald.plugins import OutboundRefused, outbound_http_client
+
 
 @dataclass(frozen=True)
 class Usage:
@@ -81,7 +83,8 @@ class GraphError(Exception):
 
     def __init__(self, message: str, *, status: int | None, code: int | None = None,
                  subcode: int | None = None, type_: str = "", is_transient: bool = False,
-                 usage: Usage | None = None, sent: bool = True, timeout: bool = False) -> None:
+                 usage: Usage | None = None, sent: bool = True, timeout: bool = False,
+                 refused: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -92,10 +95,14 @@ class GraphError(Exception):
         self.usage = usage
         self.sent = sent
         self.timeout = timeout
+        #: the outbound policy refused the URL (or the answer): retrying will not help
+        self.refused = refused
 
     @property
     def label(self) -> str:
         """``code/subcode`` for error records, e.g. ``9007/2207027``."""
+        if self.refused:
+            return "outbound_refused"
         if self.code is None:
             return "transport" if self.status is None else f"http_{self.status}"
         return f"{self.code}/{self.subcode}" if self.subcode is not None else str(self.code)
@@ -124,7 +131,7 @@ class GraphClient:
     def http(self) -> httpx.Client:
         # one client (and TLS context) per connector instance; connectors live for one use
         if self._http is None:
-            self._http = httpx.Client(timeout=self.timeout)
+            self._http = outbound_http_client(what="the Instagram API URL", timeout=self.timeout)
         return self._http
 
     def url(self, path: str) -> str:
@@ -155,6 +162,9 @@ class GraphClient:
             # GET carries parameters in the query, POST as a form, as Meta documents
             resp = (self.http.get(url, params=values) if method == "GET"
                     else self.http.request(method, url, data=values))
+        except OutboundRefused as exc:
+            raise GraphError(exc.detail, status=None, sent=bool(exc.extra.get("answered")),
+                             refused=True) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise GraphError(f"Could not reach Instagram: {type(exc).__name__}", status=None, sent=False) from exc
         except httpx.TimeoutException as exc:

@@ -71,7 +71,13 @@ class InstagramSettings(Schema):
                                  "active since the last one)"})
 
 
-SETTINGS = PluginSettings(InstagramSettings, secret_fields=("app_secret", "webhook_verify_token"))
+#: Where Herald connects (and sends people to connect): set by the operator
+#: (HERALD_NETWORK_INSTAGRAM__API_BASE_URL, …), changeable by a tenant only where
+#: HERALD_TENANT_OVERRIDES allows.
+URL_FIELDS = ("api_base_url", "instagram_token_url", "authorize_url")
+
+SETTINGS = PluginSettings(InstagramSettings, secret_fields=("app_secret", "webhook_verify_token"),
+                          instance_fields=URL_FIELDS)
 
 
 def defaults() -> dict[str, object]:

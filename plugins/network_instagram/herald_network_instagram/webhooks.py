@@ -44,7 +44,8 @@ def signature_valid(secret: str, body: bytes, header: str) -> bool:
     if scheme.strip().lower() != "sha256" or not received:
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, received.strip().lower())
+    # Bytes: a header may carry non-ASCII characters, which compare_digest refuses in a str.
+    return hmac.compare_digest(expected.encode(), received.strip().lower().encode("utf-8", "replace"))
 
 
 @bp.get("/webhook/<tenant_id>")

@@ -2,12 +2,15 @@
 
 Mapping (``creates`` marks a request that may create a post):
 
+- a URL the outbound policy refuses (nothing is sent) -> :class:`PermanentError` ``outbound_refused``;
 - connection refused / connect timeout: nothing was sent -> :class:`TransientError`;
 - read/write timeout or a broken connection after sending: -> :class:`UncertainOutcome` on a
   create (the post may exist), :class:`TransientError` otherwise;
 - 401 -> :class:`AuthExpired`; 403 "duplicate content" -> :class:`DuplicateContent`;
 - 429, or the older ``{"errors":[{"code":88}]}`` body -> :class:`RateLimited` with X's reset;
 - other 4xx -> :class:`PermanentError` carrying X's own words;
+
+Transport failures never quote the socket error (it would tell a tenant what listens where).
 - 5xx -> :class:`UncertainOutcome` on a create, :class:`TransientError` otherwise.
 """
 
@@ -21,10 +24,12 @@ import httpx
 from herald.plugins import (
     AuthExpired,
     DuplicateContent,
+    OutboundRefused,
     PermanentError,
     RateLimited,
     TransientError,
     UncertainOutcome,
+    outbound_http_client,
 )
 from herald_network_x.ratelimit import RateLimitStatus
 
@@ -39,7 +44,7 @@ class XHttp:
     rate-limit headers. Use as a context manager; it owns its connection pool."""
 
     def __init__(self, timeout: httpx.Timeout, on_limits: Callable[[RateLimitStatus], None]) -> None:
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._client = outbound_http_client(what="the X API URL", timeout=timeout, follow_redirects=False)
         self._on_limits = on_limits
 
     def __enter__(self) -> XHttp:
@@ -53,8 +58,10 @@ class XHttp:
         endpoint); only failing to get an answer raises :class:`TransientError`."""
         try:
             response = self._client.request(method, url, **kwargs)
+        except OutboundRefused as exc:
+            raise PermanentError(exc.detail, code="outbound_refused") from exc
         except httpx.TransportError as exc:
-            raise TransientError(f"X could not be reached: {exc}", code="unreachable") from exc
+            raise TransientError("X could not be reached.", code="unreachable") from exc
         limits = RateLimitStatus.from_headers(response.headers)
         if limits is not None:
             self._on_limits(limits)
@@ -68,14 +75,17 @@ class XHttp:
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = self._client.request(method, url, headers=headers, **kwargs)
+        except OutboundRefused as exc:
+            if creates and exc.extra.get("answered"):
+                raise UncertainOutcome(f"{exc.detail} The post may exist.", code="outbound_refused") from exc
+            raise PermanentError(exc.detail, code="outbound_refused") from exc
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
                 httpx.UnsupportedProtocol) as exc:
-            raise TransientError(f"X could not be reached: {exc}", code="unreachable") from exc
+            raise TransientError("X could not be reached.", code="unreachable") from exc
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             if creates:
-                raise UncertainOutcome(f"X did not answer in time; the post may exist: {exc}",
-                                       code="timeout") from exc
-            raise TransientError(f"X did not answer in time: {exc}", code="timeout") from exc
+                raise UncertainOutcome("X did not answer in time; the post may exist.", code="timeout") from exc
+            raise TransientError("X did not answer in time.", code="timeout") from exc
         limits = RateLimitStatus.from_headers(response.headers)
         if limits is not None:
             self._on_limits(limits)

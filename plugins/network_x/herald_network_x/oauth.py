@@ -15,6 +15,9 @@ from herald_network_x.http import json_body, x_message
 
 #: What X answers for a bad, expired or revoked code or refresh token.
 REVOKED_ERRORS = ("invalid_grant", "invalid_request")
+#: The error codes of RFC 6749 (5.2): only an answer naming one of them is X speaking OAuth.
+OAUTH_ERRORS = ("invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+                "unsupported_grant_type", "invalid_scope")
 
 
 def code_challenge(code_verifier: str) -> str:
@@ -63,7 +66,10 @@ def token_error(response: httpx.Response, *, refreshing: bool) -> Exception:
     person's to retry (:class:`PermanentError`); anything else may pass (:class:`TransientError`)."""
     body = json_body(response)
     error = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
-    message = x_message(body, f"X's token endpoint answered {response.status_code}.")
+    if error not in OAUTH_ERRORS:
+        # Not an OAuth answer: whatever the endpoint said is not repeated to the person connecting.
+        error, body = None, None
+    message = x_message(body, "X's token endpoint refused the request.")
     if 400 <= response.status_code < 500 and error in REVOKED_ERRORS:
         if refreshing:
             return AuthRevoked(message, code=error, status=response.status_code)

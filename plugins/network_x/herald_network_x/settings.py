@@ -32,7 +32,11 @@ class XSettings(Schema):
     dm_max_pages = fields.Integer(load_default=3, validate=validate.Range(min=1, max=100))
 
 
-SETTINGS = PluginSettings(XSettings, secret_fields=("client_secret",), description={
+#: Where Herald connects (and sends people to connect): set by the operator
+#: (HERALD_NETWORK_X__API_BASE_URL, …), changeable by a tenant only where HERALD_TENANT_OVERRIDES allows.
+URL_FIELDS = ("api_base_url", "upload_base_url", "authorize_url")
+
+SETTINGS = PluginSettings(XSettings, secret_fields=("client_secret",), instance_fields=URL_FIELDS, description={
     "client_id": "OAuth 2.0 client id of your X app",
     "client_secret": "OAuth 2.0 client secret (confidential clients; leave empty for public clients)",
     "api_base_url": "X API host (point at a proxy or test server if needed)",

@@ -14,7 +14,15 @@ from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
 from herald import clock
-from herald.plugins import AuthProvider, ExternalIdentity, SsoContext, SsoRefused, SsoStart
+from herald.plugins import (
+    AuthProvider,
+    ExternalIdentity,
+    OutboundRefused,
+    SsoContext,
+    SsoRefused,
+    SsoStart,
+    outbound_requests_session,
+)
 
 from . import claims as claim_mapping
 from .id_token import Expectations, JwksCache, shown, verify
@@ -71,6 +79,8 @@ class KeycloakProvider(AuthProvider):
                 client_secret_key=self.settings.get("client_secret") or None,
                 timeout=int(self.settings.get("timeout_seconds", 10)),
             )
+            # discovery, keys, token, userinfo and logout all go through the outbound policy
+            outbound_requests_session(self._oidc.connection._s, what="the Keycloak server URL")
         return self._oidc
 
     @property
@@ -211,7 +221,11 @@ def _same(given: object, expected: str) -> bool:
 
 
 def _keycloak_error(exc: Exception) -> str:
-    """``invalid_grant (Code not valid)`` from Keycloak's JSON error body, else the status."""
+    """``invalid_grant (Code not valid)`` from Keycloak's JSON error body, else the status; the
+    outbound policy's refusal when it stopped the request."""
+    refused = exc.__cause__ if isinstance(exc.__cause__, OutboundRefused) else None
+    if refused is not None:
+        return f"outbound connection refused: {refused.detail}"
     if isinstance(exc, KeycloakError):
         body: Any = exc.response_body
         try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from herald.plugins import PluginSettings
+from herald.plugins import OutboundUrl, PluginSettings
 
 _NAME = validate.Length(min=1, max=255)
 _CLAIM = validate.Regexp(r"^[A-Za-z0-9_:\-]+(\.[A-Za-z0-9_:\-]+)*$",
@@ -19,7 +19,7 @@ class KeycloakSettings(Schema):
     as ``self.settings`` (defaults filled in, ``server_url`` ending with a slash)."""
 
     server_url = fields.Url(
-        required=True, schemes={"http", "https"}, require_tld=False,
+        required=True, schemes={"http", "https"}, require_tld=False, validate=OutboundUrl("the Keycloak server URL"),
         metadata={"description": "Keycloak's base URL, e.g. https://sso.example.com/ (without realms/…)"},
     )
     realm = fields.String(required=True, validate=[_NAME, validate.Regexp(r"^[^/?#\s]+$")])

@@ -6,20 +6,18 @@ and again, from the stored XML, at each sign-in; it is never fetched during a si
 from __future__ import annotations
 
 import base64
-import ipaddress
 import os
-import socket
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
+import httpx
 from cryptography import x509
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from herald.plugins import OutboundRefused, outbound_http_client, outbound_policy
 from herald_sso_saml.xmltime import parse_instant
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -29,9 +27,10 @@ SAML_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 
 MAX_METADATA_BYTES = 1_000_000
 FETCH_TIMEOUT_SECONDS = 10.0
-#: Operators (not tenants) may allow metadata URLs on loopback/private networks, e.g. an IdP
-#: inside the company network. Off by default: an admin-supplied URL must not reach internal hosts.
+#: Deprecated: lets metadata URLs reach loopback and private networks (never a cloud metadata
+#: endpoint). Name the IdP's host in HERALD_OUTBOUND_ALLOW instead.
 ALLOW_PRIVATE_ENV = "HERALD_SAML_METADATA_ALLOW_PRIVATE_HOSTS"
+ALLOW_ENV = "HERALD_OUTBOUND_ALLOW"
 
 
 class MetadataError(ValueError):
@@ -140,53 +139,40 @@ def _redirect_location(idp: Element, service: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------ fetching
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could lead to a host the guard never checked; the admin gives the final URL.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        raise MetadataError(f"The metadata URL redirects ({code}) to {newurl}; give the final URL.")
-
-
 def fetch_metadata(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: int = MAX_METADATA_BYTES,
                    allow_private: bool | None = None) -> str:
-    """GET the metadata at ``url`` (http or https only, no redirects, at most ``max_bytes`` within
-    ``timeout`` seconds; hosts on loopback/private/link-local networks refused unless the operator
-    allows them). Returns the XML text; MetadataError says what went wrong."""
+    """GET the metadata at ``url`` through Herald's outbound policy (http or https only, no
+    redirects, at most ``max_bytes`` within ``timeout`` seconds; hosts that are not public refused
+    unless the operator allows them in ``HERALD_OUTBOUND_ALLOW``, or, deprecated, with
+    ``HERALD_SAML_METADATA_ALLOW_PRIVATE_HOSTS=1``). Returns the XML text; MetadataError says what
+    went wrong, never what the URL answered."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MetadataError("The metadata URL must be an http:// or https:// URL with a host.")
     if allow_private is None:
         allow_private = os.environ.get(ALLOW_PRIVATE_ENV) == "1"
-    if not allow_private:
-        _refuse_internal_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    opener = urllib.request.build_opener(_NoRedirects)
-    request = urllib.request.Request(url, headers={"Accept": "application/samlmetadata+xml, application/xml"})
+    policy = outbound_policy()
+    policy = replace(policy.allowing_private() if allow_private else policy, max_bytes=max_bytes)
     try:
-        with opener.open(request, timeout=timeout) as resp:
-            body = resp.read(max_bytes + 1)
-    except MetadataError:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise MetadataError(f"The metadata URL answered HTTP {exc.code}.") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise MetadataError(f"The metadata URL could not be fetched ({reason}).") from exc
-    if len(body) > max_bytes:
-        raise MetadataError(f"The metadata is larger than {max_bytes} bytes.")
+        with outbound_http_client(what="the metadata URL", policy=policy, timeout=timeout,
+                                  headers={"Accept": "application/samlmetadata+xml, application/xml"}) as http:
+            resp = http.get(url)
+    except OutboundRefused as exc:
+        if exc.extra.get("reason"):
+            raise MetadataError(
+                f"The metadata host {parts.hostname!r} is on a private or local network ({exc.extra['reason']}); "
+                f"the operator must allow it in {ALLOW_ENV}.") from exc
+        if exc.extra.get("answered"):
+            raise MetadataError(f"The metadata is larger than {max_bytes} bytes or took too long.") from exc
+        raise MetadataError(exc.detail) from exc
+    except httpx.HTTPError as exc:
+        raise MetadataError(f"The metadata URL could not be fetched ({type(exc).__name__}).") from exc
+    if resp.is_redirect:
+        # a redirect could lead anywhere; the admin gives the final URL
+        raise MetadataError(f"The metadata URL redirects ({resp.status_code}); give the final URL.")
+    if not resp.is_success:
+        raise MetadataError(f"The metadata URL answered HTTP {resp.status_code}.")
     try:
-        return body.decode("utf-8")
+        return resp.content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MetadataError("The metadata is not UTF-8 text.") from exc
-
-
-def _refuse_internal_host(host: str, port: int) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise MetadataError(f"The metadata host {host!r} does not resolve.") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise MetadataError(
-                f"The metadata host {host!r} is on a private or local network ({address}); "
-                f"the operator must set {ALLOW_PRIVATE_ENV}=1 to allow that."
-            )

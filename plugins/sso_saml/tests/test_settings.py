@@ -198,6 +198,7 @@ def test_only_http_and_https_metadata_urls_are_fetched():
 def test_metadata_hosts_on_loopback_or_private_networks_are_refused_unless_the_operator_allows(
         idp, serve, monkeypatch):
     monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
+    monkeypatch.delenv("HERALD_OUTBOUND_ALLOW", raising=False)
     server = serve(idp.metadata().encode())
     with pytest.raises(MetadataError, match="is on a private or local network"):
         fetch_metadata(server.url)

@@ -3,7 +3,6 @@ tokens, SSO group mappings, and the token scope catalogue."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from flask import jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from herald.api import json_input
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
@@ -30,7 +30,7 @@ from herald.auth.scopes import SCOPE_DESCRIPTIONS, SCOPES
 from herald.authz import require
 from herald.authz.check import in_tenant
 from herald.clock import utcnow
-from herald.errors import BadRequest, NotFound, ValidationFailed
+from herald.errors import NotFound, ValidationFailed
 from herald.people.models import ApiToken
 
 TAG = "Identity"
@@ -102,7 +102,8 @@ def get_group_mappings(tenant_id: str, name: str):  # type: ignore[no-untyped-de
 
 
 @endpoint(bp, "/tenants/<tenant_id>/sso/<name>/group-mappings", "PUT",
-          summary="Replace the group mappings with a JSON array of {group, role, org_unit_id}", tag=TAG)
+          summary="Replace the group mappings with a JSON array of {group, role, org_unit_id}", tag=TAG,
+          problems=(413, 415))
 def put_group_mappings(tenant_id: str, name: str):  # type: ignore[no-untyped-def]
     key = _provider_key(name)
     # Another tenant's mappings are not found before anything about the body is said.
@@ -111,10 +112,7 @@ def put_group_mappings(tenant_id: str, name: str):  # type: ignore[no-untyped-de
         from herald.api.endpoint import UnsupportedMediaType
 
         raise UnsupportedMediaType("Send the request body as application/json.")
-    try:
-        data = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}.") from exc
+    data = json_input.loads(request.get_data(cache=True) or b"null")
     if isinstance(data, dict) and set(data) == {"mappings"}:
         data = data["mappings"]
     if not isinstance(data, list) or len(data) > 500:

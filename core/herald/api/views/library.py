@@ -31,6 +31,7 @@ from herald.library.delivery import signed_path
 from herald.library.links import MediaLinkExpired, read_token
 from herald.library.models import Asset
 from herald.library.storage import storage_for
+from herald.web.request_trust import public_base
 
 TAG = "Content library"
 BASE = "/tenants/<tenant_id>/assets"
@@ -151,11 +152,11 @@ def create_link(tenant_id: str, asset_id: str, body: dict[str, Any]):  # type: i
         raise Conflict(f"The asset {asset.name!r} is not approved or has expired; it cannot be shared.")
     settings = runtime().settings
     ttl = timedelta(seconds=body["ttl"] or settings.media_url_ttl)
-    base = settings.public_url or request.url_root.rstrip("/")
+    base = public_base()
     return {"url": base + signed_path(settings, asset, ttl), "expires_at": utcnow() + ttl}
 
 
-@endpoint(bp, "/media/<token>", "GET", tag=TAG, public=True,
+@endpoint(bp, "/media/<token>", "GET", tag=TAG, public=True, problems=(410,),
           summary="A file behind a signed link (no token needed; the link itself is the credential)")
 def signed_media(token: str):  # type: ignore[no-untyped-def]
     claims = read_token(runtime().settings.secret_key, token)

@@ -69,7 +69,7 @@ def revoke_token(token_id: str):  # type: ignore[no-untyped-def]
 
 
 @endpoint(bp, "/auth/password", "POST", summary="Sign in with email and password; returns an API token",
-          tag="Auth", body=PasswordLogin, response=ScopedTokenIssued, status=201, public=True)
+          tag="Auth", body=PasswordLogin, response=ScopedTokenIssued, status=201, public=True, problems=(401, 429))
 @csrf_exempt
 def password_login(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, rt = db(), runtime()

@@ -31,6 +31,7 @@ from herald.publishing import calendar as cal
 from herald.publishing import connect, planning
 from herald.publishing.models import PostingSlot, Publication, PublicationAttempt
 from herald.tenancy.service import get_account
+from herald.web.request_trust import public_base
 
 TAG = "Publishing"
 POST = "/tenants/<tenant_id>/posts/<post_id>"
@@ -162,7 +163,7 @@ def put_slots(tenant_id: str, account_id: str, body: dict[str, Any]):  # type: i
           summary="Start connecting the account: where to send the person (OAuth with PKCE)", tag=TAG,
           response=ConnectStartOut, status=201)
 def connect_start(tenant_id: str, account_id: str):  # type: ignore[no-untyped-def]
-    redirect_uri = request.host_url.rstrip("/") + bp.url_prefix + "/connect/callback"  # type: ignore[operator]
+    redirect_uri = public_base() + bp.url_prefix + "/connect/callback"  # type: ignore[operator]
     out = connect.start(db(), actor(), tenant_id, account_id, redirect_uri)
     db().commit()
     return out

@@ -36,6 +36,7 @@ from herald.clock import utcnow
 from herald.errors import Forbidden, Unauthorized
 from herald.people.models import User
 from herald.people.service import get_user
+from herald.web.request_trust import public_base
 
 TAG = "Sessions"
 
@@ -51,7 +52,7 @@ def _out(row: BrowserSession, with_csrf: bool = False) -> dict[str, Any]:
 
 
 @endpoint(bp, "/auth/sessions", "POST", summary="Sign in with email and password; sets the session cookie",
-          tag=TAG, body=SessionCreate, response=SessionIssued, status=201, public=True)
+          tag=TAG, body=SessionCreate, response=SessionIssued, status=201, public=True, problems=(401, 429))
 @csrf_exempt
 def sign_in(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, rt = db(), runtime()
@@ -126,7 +127,7 @@ def totp_enrol():  # type: ignore[no-untyped-def]
 
 
 @endpoint(bp, "/me/totp/confirm", "POST", summary="Confirm TOTP with a first code; returns recovery codes once",
-          tag=TAG, body=TotpCode, response=RecoveryCodes)
+          tag=TAG, body=TotpCode, response=RecoveryCodes, problems=(404,))
 def totp_confirm(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     codes = totp.confirm(db(), runtime().box, actor(), _me_person(), body["code"])
     db().commit()
@@ -134,7 +135,7 @@ def totp_confirm(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @endpoint(bp, "/me/totp/disable", "POST", summary="Turn TOTP off (needs a current or recovery code)", tag=TAG,
-          body=TotpCode, status=204)
+          body=TotpCode, status=204, problems=(404,))
 def totp_disable(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     totp.disable(db(), runtime().box, actor(), _me_person(), body["code"])
     db().commit()
@@ -142,7 +143,7 @@ def totp_disable(body: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 # ----------------------------------------------------------------------------- emailed links
 def _base_url() -> str:
-    return runtime().settings.public_url or request.host_url.rstrip("/")
+    return public_base()
 
 
 @endpoint(bp, "/tenants/<tenant_id>/invitations", "POST",
