@@ -8,9 +8,9 @@ from __future__ import annotations
 import itertools
 import json
 import types
-from contextlib import contextmanager
 
 import pytest
+from audit_helpers import triggers_off
 from click.testing import CliRunner
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
@@ -53,22 +53,6 @@ def _verify(client, t) -> dict:  # type: ignore[no-untyped-def]
     r = client.post(f"tenants/{t.id}/audit-events/verify")
     assert r.status_code == 200, r.get_json()
     return r.get_json()
-
-
-@contextmanager
-def _triggers_off(rt):  # type: ignore[no-untyped-def]
-    """A connection on which the append-only triggers do not fire (a malicious DBA's view)."""
-    with rt.db.engine.begin() as conn:
-        if rt.db.dialect == "postgresql":
-            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-            try:
-                yield conn
-            finally:
-                conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_events_no_update"))
-            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
-            yield conn
 
 
 def _connector_plugin() -> object:
@@ -257,7 +241,7 @@ def test_an_altered_event_is_detected(admin, acme, herald_runtime, column, value
     target = _latest(admin, acme, "org_unit.created")
     assert _verify(admin, acme)["ok"]
 
-    with _triggers_off(herald_runtime) as conn:
+    with triggers_off(herald_runtime) as conn:
         conn.execute(update(AuditEvent).where(AuditEvent.id == target["id"]).values({column: value}))
     tampered = next(e for e in _events(admin, acme) if e["id"] == target["id"])
     assert tampered[column] == value  # the row really changed
@@ -270,7 +254,7 @@ def test_an_altered_event_is_detected(admin, acme, herald_runtime, column, value
 def test_a_cut_off_tail_is_detected(admin, acme, herald_runtime):
     admin.post(f"tenants/{acme.id}/org-units", {"parent_id": acme.root.id, "name": "Cola"})
     last = _events(admin, acme, limit="1")[0]
-    with _triggers_off(herald_runtime) as conn:
+    with triggers_off(herald_runtime) as conn:
         conn.execute(delete(AuditEvent).where(AuditEvent.id == last["id"]))
     assert all(e["id"] != last["id"] for e in _events(admin, acme))
     body = _verify(admin, acme)
@@ -282,7 +266,7 @@ def test_a_removed_middle_event_is_detected(admin, acme, herald_runtime):
     admin.post(f"tenants/{acme.id}/org-units", {"parent_id": acme.root.id, "name": "Cola"})
     admin.post(f"tenants/{acme.id}/org-units", {"parent_id": acme.root.id, "name": "Soda"})
     middle = next(e for e in _events(admin, acme, action="org_unit.created") if e["after"]["name"] == "Cola")
-    with _triggers_off(herald_runtime) as conn:
+    with triggers_off(herald_runtime) as conn:
         conn.execute(delete(AuditEvent).where(AuditEvent.id == middle["id"]))
     body = _verify(admin, acme)
     assert body["ok"] is False
@@ -345,7 +329,7 @@ def test_cli_audit_verify_exits_0_on_a_clean_chain_and_1_after_tampering(herald_
     assert code == 0, out
 
     target = _latest(admin, acme, "org_unit.created")
-    with _triggers_off(herald_runtime) as conn:
+    with triggers_off(herald_runtime) as conn:
         conn.execute(update(AuditEvent).where(AuditEvent.id == target["id"]).values(actor_label="mallory"))
     code, out = herald_cli("audit", "verify")
     assert code == 1, out
@@ -357,7 +341,7 @@ def test_cli_audit_verify_exits_0_on_a_clean_chain_and_1_after_tampering(herald_
 
 def test_cli_audit_verify_detects_a_cut_off_tail(herald_cli, admin, acme, herald_runtime):
     last = _events(admin, acme, limit="1")[0]
-    with _triggers_off(herald_runtime) as conn:
+    with triggers_off(herald_runtime) as conn:
         conn.execute(delete(AuditEvent).where(AuditEvent.id == last["id"]))
     code, out = herald_cli("audit", "verify", "--tenant", "acme")
     assert code == 1 and "removed" in out, out

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from contextlib import contextmanager
 
 import pytest
+from audit_helpers import triggers_off
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -87,22 +87,6 @@ def _record(rt, tenant_id: str, n: int, action: str = "thing.changed") -> None: 
             audit.record(session, None, action, "thing", f"t{i}", tenant_id=tenant_id, after={"n": i})
 
 
-@contextmanager
-def _writable(rt):  # type: ignore[no-untyped-def]
-    """A connection on which the append-only triggers do not fire: the table owner's view."""
-    with rt.db.engine.begin() as conn:
-        if rt.db.dialect == "postgresql":
-            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-            try:
-                yield conn
-            finally:
-                conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
-        else:
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
-            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
-            yield conn
-
-
 def _rewrite_and_recompute(rt, chain: str, seq: int, after: dict) -> str:  # type: ignore[no-untyped-def]
     """The attack: rewrite event #seq, recompute plain SHA-256 hashes of it and every later event
     (as unkeyed or keeping their key id), relink them and move the head. Returns the event id."""
@@ -114,7 +98,7 @@ def _rewrite_and_recompute(rt, chain: str, seq: int, after: dict) -> str:  # typ
                                           "action", "object_type", "object_id", "before", "after", "context",
                                           "at", "prev_hash", "hash", "key_id")} for e in events]
     prev = fields[seq - 2]["hash"] if seq > 1 else "0" * 64
-    with _writable(rt) as conn:
+    with triggers_off(rt) as conn:
         for f in fields[seq - 1:]:
             if f["chain_seq"] == seq:
                 f["after"] = after
@@ -167,7 +151,7 @@ def test_deleting_the_newest_events_is_caught_against_an_exported_checkpoint(
     assert herald_cli("audit", "verify", "--checkpoints", str(exported), keys=all_keys)[0] == 0
 
     # cut the tail back to #3 and move the head to match: the database alone looks consistent
-    with _writable(herald_runtime) as conn:
+    with triggers_off(herald_runtime) as conn:
         head = conn.execute(text("SELECT hash FROM audit_events WHERE chain = :c AND chain_seq = 3"),
                             {"c": acme.id}).scalar()
         conn.execute(text("DELETE FROM audit_events WHERE chain = :c AND chain_seq > 3"), {"c": acme.id})
@@ -203,7 +187,7 @@ def test_a_rewrite_behind_a_checkpoint_is_caught_even_when_every_event_is_made_l
     _record(herald_runtime, acme.id, 3)
     exported = tmp_path / "cp.jsonl"
     assert herald_cli("audit", "checkpoint", "--out", str(exported), keys=all_keys)[0] == 0
-    with _writable(herald_runtime) as conn:  # pretend the whole chain predates keyed chains
+    with triggers_off(herald_runtime) as conn:  # pretend the whole chain predates keyed chains
         conn.execute(text("UPDATE audit_events SET key_id = NULL WHERE chain = :c"), {"c": acme.id})
     _rewrite_and_recompute(herald_runtime, acme.id, 1, {"n": "forged"})
     code, out = herald_cli("audit", "verify", "--checkpoints", str(exported), keys=all_keys)

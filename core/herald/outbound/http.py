@@ -8,7 +8,6 @@ included, in time."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from typing import Any
 import httpx
 
 from herald.outbound.errors import OutboundRefused
-from herald.outbound.policy import OutboundPolicy, current_policy, shown
+from herald.outbound.policy import OutboundPolicy, capitalised, current_policy, is_address, shown
 
 _DEADLINE = "herald.outbound_deadline"
 
@@ -61,7 +60,7 @@ class PinnedTransport(httpx.BaseTransport):
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):
                 response.close()
-                raise OutboundRefused(f"{_cap(self.what)} answered with a compressed body ({shown(encoding)}) "
+                raise OutboundRefused(f"{capitalised(self.what)} answered with a compressed body ({shown(encoding)}) "
                                       "Herald did not ask for.", setting=self.what)
             response.stream = CappedStream(response.stream, self.policy.max_bytes, deadline, self.what)
             return response
@@ -71,13 +70,13 @@ class PinnedTransport(httpx.BaseTransport):
     def _pinned(self, request: httpx.Request, host: str, address: Any, deadline: float) -> httpx.Request:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise OutboundRefused(f"{_cap(self.what)} took longer than {self.policy.timeout_seconds:g} s.",
+            raise OutboundRefused(f"{capitalised(self.what)} took longer than {self.policy.timeout_seconds:g} s.",
                                   setting=self.what)
         extensions = {k: v for k, v in request.extensions.items() if k not in (_DEADLINE, "sni_hostname")}
         timeout = dict(extensions.get("timeout") or {})
         extensions["timeout"] = {k: min(v, left) if v is not None else left
                                  for k, v in {**dict.fromkeys(("connect", "read", "write", "pool")), **timeout}.items()}
-        if request.url.scheme == "https" and not _is_address(host):
+        if request.url.scheme == "https" and not is_address(host):
             extensions["sni_hostname"] = host
         return httpx.Request(request.method, request.url.copy_with(host=str(address)), headers=request.headers,
                              stream=request.stream, extensions=extensions)
@@ -99,10 +98,10 @@ class CappedStream(httpx.SyncByteStream):
         for chunk in self._inner:
             seen += len(chunk)
             if seen > self._max:
-                raise OutboundRefused(f"{_cap(self._what)} answered with more than {self._max} bytes.",
+                raise OutboundRefused(f"{capitalised(self._what)} answered with more than {self._max} bytes.",
                                       setting=self._what, answered=True)
             if time.monotonic() > self._deadline:
-                raise OutboundRefused(f"{_cap(self._what)} took too long to answer.", setting=self._what,
+                raise OutboundRefused(f"{capitalised(self._what)} took too long to answer.", setting=self._what,
                                       answered=True)
             yield chunk
 
@@ -124,7 +123,7 @@ class OutboundClient(httpx.Client):
         try:
             return super().build_request(method, url, **kwargs)
         except httpx.InvalidURL as exc:
-            raise OutboundRefused(f"{_cap(self.what)} {shown(str(url))} is not a valid URL.",
+            raise OutboundRefused(f"{capitalised(self.what)} {shown(str(url))} is not a valid URL.",
                                   setting=self.what) from exc
 
 
@@ -140,15 +139,3 @@ def http_client(*, what: str, policy: OutboundPolicy | None = None, timeout: Any
                           timeout=timeout if timeout is not None else policy.timeout_seconds,
                           follow_redirects=follow_redirects, max_redirects=policy.max_redirects, trust_env=False,
                           **kwargs)
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -134,12 +134,13 @@ class OutboundPolicy:
             parts = urlsplit(url)
             port = parts.port
         except ValueError as exc:
-            raise OutboundRefused(f"{_cap(what)} {shown(url)} is not a valid URL.", setting=what) from exc
+            raise OutboundRefused(f"{capitalised(what)} {shown(url)} is not a valid URL.", setting=what) from exc
         if parts.scheme.lower() not in schemes or not parts.hostname:
             allowed = " or ".join(f"{s}://" for s in schemes)
-            raise OutboundRefused(f"{_cap(what)} {shown(url)} must be an {allowed} URL with a host.", setting=what)
+            raise OutboundRefused(f"{capitalised(what)} {shown(url)} must be an {allowed} URL with a host.",
+                                  setting=what)
         if parts.username is not None or parts.password is not None:
-            raise OutboundRefused(f"{_cap(what)} {shown(url)} must not carry a user name or password.",
+            raise OutboundRefused(f"{capitalised(what)} {shown(url)} must not carry a user name or password.",
                                   setting=what)
         default = 443 if parts.scheme.lower() == "https" else 80
         return self.check_host(parts.hostname, port or default, what=f"{what} {shown(url)}")
@@ -149,7 +150,7 @@ class OutboundPolicy:
         An unresolvable name raises :class:`socket.gaierror` (a network failure, worth retrying)."""
         host = host.strip("[]")
         if not 0 < port < 65536:
-            raise OutboundRefused(f"{_cap(what)}: port {port} is not a valid port.", setting=what)
+            raise OutboundRefused(f"{capitalised(what)}: port {port} is not a valid port.", setting=what)
         resolve = self.resolver or socket.getaddrinfo
         infos = resolve(host, port, type=socket.SOCK_STREAM)
         addresses: list[IPAddress] = []
@@ -180,8 +181,18 @@ def shown(value: str, limit: int = 200) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-def _cap(text: str) -> str:
+def capitalised(text: str) -> str:
+    """``text`` with its first letter upper-case (a setting's name opening a message)."""
     return text[:1].upper() + text[1:]
+
+
+def is_address(host: str) -> bool:
+    """Whether ``host`` is an IP address literal rather than a name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 _cache: dict[int, tuple[Any, OutboundPolicy]] = {}

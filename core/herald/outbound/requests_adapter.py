@@ -8,7 +8,6 @@ keeps the name), and TLS keeps SNI and certificate verification on the host name
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import time
 from typing import Any
@@ -18,7 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from herald.outbound.errors import OutboundRefused
-from herald.outbound.policy import OutboundPolicy, current_policy
+from herald.outbound.policy import OutboundPolicy, capitalised, current_policy, is_address
 
 
 class PinnedAdapter(HTTPAdapter):
@@ -66,11 +65,12 @@ class PinnedAdapter(HTTPAdapter):
             seen += len(chunk)
             if seen > self.policy.max_bytes:
                 response.close()
-                raise OutboundRefused(f"{_cap(self.what)} answered with more than {self.policy.max_bytes} bytes.",
-                                      setting=self.what)
+                raise OutboundRefused(
+                    f"{capitalised(self.what)} answered with more than {self.policy.max_bytes} bytes.",
+                    setting=self.what)
             if time.monotonic() - started > self.policy.timeout_seconds:
                 response.close()
-                raise OutboundRefused(f"{_cap(self.what)} took too long to answer.", setting=self.what)
+                raise OutboundRefused(f"{capitalised(self.what)} took too long to answer.", setting=self.what)
             chunks.append(chunk)
         # what requests itself does when it reads a body: keep it as the response's content
         response._content = b"".join(chunks)
@@ -80,7 +80,7 @@ class PinnedAdapter(HTTPAdapter):
                                              cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
         name = getattr(request, "herald_host_name", None)
-        if name and host_params.get("scheme") == "https" and not _is_address(name):
+        if name and host_params.get("scheme") == "https" and not is_address(name):
             pool_kwargs["server_hostname"] = name
             pool_kwargs["assert_hostname"] = name
         return host_params, pool_kwargs
@@ -98,15 +98,3 @@ def pin_session(session: requests.Session, *, what: str, policy: OutboundPolicy 
     session.trust_env = False
     session.proxies.clear()
     return session
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
