@@ -245,3 +245,53 @@ def test_a_multipart_upload_with_nul_in_a_field_or_file_name_is_refused(acme, cl
     _problem(r, 422, "validation-failed")
     assert _rows(herald_runtime) == before
     _no_traceback(logged)
+
+
+GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 300
+
+
+def _multipart(fields: list[tuple[str, bytes, bytes | None]]) -> tuple[bytes, str]:
+    """A multipart body written by hand (test clients encode every value as UTF-8 themselves):
+    (name, value, filename or None) per part."""
+    boundary = "herald-boundary-7f3a"
+    parts = []
+    for name, value, filename in fields:
+        disposition = f'form-data; name="{name}"'.encode()
+        if filename is not None:
+            disposition += b'; filename="' + filename + b'"'
+        head = b"Content-Disposition: " + disposition + b"\r\n"
+        if filename is not None:
+            head += b"Content-Type: image/gif\r\n"
+        parts.append(b"--" + boundary.encode() + b"\r\n" + head + b"\r\n" + value + b"\r\n")
+    return b"".join(parts) + b"--" + boundary.encode() + b"--\r\n", f"multipart/form-data; boundary={boundary}"
+
+
+def test_invalid_utf8_in_a_multipart_field_is_refused_not_replaced(acme, client, herald_runtime, logged):
+    t, token = acme
+    auth = {"Authorization": f"Bearer {token}"}
+    path = f"/api/v1/tenants/{t.id}/assets"
+    before = _rows(herald_runtime)
+    body, content_type = _multipart([("name", b"caf\xe9 \xff", None), ("file", b"GIF89a", b"x.gif")])
+    r = client.post(path, headers=auth, data=body, content_type=content_type)
+    problem = _problem(r, 400, "invalid-encoding")
+    assert "name" in problem["detail"] and "\ufffd" not in r.get_data(as_text=True)
+    assert _rows(herald_runtime) == before
+    # the same body in valid UTF-8 is stored as sent
+    unit = t.units["brand"].id.encode()
+    body, content_type = _multipart([("name", "café ☕".encode(), None), ("org_unit_id", unit, None),
+                                     ("kind", b"image", None), ("file", GIF, b"x.gif")])
+    r = client.post(path, headers=auth, data=body, content_type=content_type)
+    assert r.status_code == 201, r.get_data(as_text=True)[:300]
+    assert r.get_json()["name"] == "café ☕"
+    _no_traceback(logged)
+
+
+def test_invalid_utf8_in_a_multipart_page_form_answers_a_page(acme, client, herald_runtime, logged):
+    client.get("/sign-in/acme")  # the form-token cookie, as a browser would have it
+    before = _rows(herald_runtime)
+    body, content_type = _multipart([("email", b"admin@acme.test\xc3\x28", None), ("password", b"x" * 12, None)])
+    r = client.post("/sign-in/acme", headers=HTML, data=body, content_type=content_type)
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert "email" in r.get_data(as_text=True) and "Traceback" not in r.get_data(as_text=True)
+    assert _rows(herald_runtime) == before
+    _no_traceback(logged)

@@ -67,7 +67,8 @@ def test_a_connect_callback_with_a_wrong_code_or_a_refusal_connects_nothing(sand
     t, admin, account_id = sandbox
     params = _connect(admin, t, account_id)
     wrong = api(None).get("/api/v1/connect/callback", query_string={**params, "code": "sbx-code-forged"})
-    assert wrong.status_code == 502 and "PKCE" in wrong.get_json()["detail"]
+    assert wrong.status_code == 502 and "invalid_grant" in wrong.get_json()["detail"]
+    assert "reconnect" in wrong.get_json()["detail"] and "PKCE" not in wrong.get_json()["detail"]
     params = _connect(admin, t, account_id)
     denied = api(None).get("/api/v1/connect/callback", query_string={"state": params["state"],
                                                                      "error": "access_denied"})

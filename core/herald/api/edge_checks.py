@@ -1,7 +1,7 @@
 """Checks every request passes before authentication or any view runs: the input the edge can
 see must be text Herald can store, the same way on PostgreSQL and SQLite.
 
-- The URL path, query string, form fields and header values must be valid UTF-8 (headers:
+- The URL path, query string, form fields (URL-encoded and multipart) and header values must be valid UTF-8 (headers:
   Latin-1, as HTTP has them) without NUL; a refused query or form value answers 422 naming the
   parameter, anything else 400.
 - JSON bodies are read by :mod:`herald.api.json_input` — the application's JSON provider too,
@@ -22,6 +22,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from herald.api import json_input
 from herald.api.json_input import EdgeRefusal, ForbiddenText, InvalidEncoding, text_problem
+from herald.api.multipart_text import CheckedFormDataParser
 from herald.errors import BadRequest
 
 FORM = "application/x-www-form-urlencoded"
@@ -85,7 +86,10 @@ def check_request() -> None:
 
 class HeraldRequest(Request):
     """Form fields are checked where werkzeug parses them, so a form is refused whichever code
-    reads it first (the CSRF check, a view, an identity provider's callback)."""
+    reads it first (the CSRF check, a view, an identity provider's callback). Multipart fields
+    are decoded strictly (:mod:`herald.api.multipart_text`)."""
+
+    form_data_parser_class = CheckedFormDataParser
 
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:

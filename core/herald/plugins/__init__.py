@@ -6,6 +6,8 @@ A plugin is a module (named by an entry point in the ``herald`` group) that sets
 ``HERALD_HOOK_API`` and implements hooks from :mod:`herald.hookspecs` with ``@hookimpl``.
 """
 
+from herald.api.json_input import EdgeRefusal as RequestBodyRefused
+from herald.api.json_input import loads as read_request_json
 from herald.approvals.step import ApprovalStepKind, StepOutcome
 from herald.auth.provider import (
     AuthProvider,
@@ -106,6 +108,7 @@ __all__ = [
     "ReplayCache",
     "ReplyRequest",
     "ReplyResult",
+    "RequestBodyRefused",
     "SsoContext",
     "SsoRefused",
     "SsoStart",
@@ -121,6 +124,7 @@ __all__ = [
     "outbound_policy",
     "outbound_requests_session",
     "outbound_smtp_connection",
+    "read_request_json",
     "record_inbound_event",
     "refuse_internal_destination",
     "tenant_plugin_settings",

@@ -18,7 +18,8 @@ from herald.errors import BadRequest, Conflict
 from herald.networks.errors import NetworkError, NotSupported
 from herald.people.models import User
 from herald.publishing.models import ConnectFlow
-from herald.publishing.planning import NetworkRefused, connector_for
+from herald.publishing.planning import connector_for
+from herald.publishing.refusals import network_refusal
 from herald.publishing.tokens import credential, store_tokens
 from herald.tenancy.models import SocialAccount
 from herald.tenancy.service import get_account
@@ -79,7 +80,7 @@ def callback(session: Session, state: str, code: str | None, error: str | None,
         tokens = connector.exchange_code(code, flow.redirect_uri, flow.code_verifier)
         profile = connector.profile(tokens)
     except NetworkError as exc:
-        raise NetworkRefused(exc.message, network_code=exc.code, network_status=exc.status) from exc
+        raise network_refusal(exc, "connecting the account") from exc
     if account.external_id and account.external_id != profile.remote_id:
         raise Conflict(f"These tokens belong to {profile.handle!r}, not to {account.handle!r}; sign in to the "
                        "network as the right account.")

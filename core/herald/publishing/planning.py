@@ -25,18 +25,11 @@ from herald.networks.connector import NetworkConnector
 from herald.networks.errors import NetworkError, NotSupported
 from herald.publishing import timing
 from herald.publishing.models import ACTIVE_STATES, PostingSlot, Publication
+from herald.publishing.refusals import network_refusal
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
 PUB_FIELDS = ("state", "scheduled_at", "local_time", "time_zone", "due_at", "remote_id", "last_error")
-
-
-class NetworkRefused(HeraldError):
-    """The network refused an operation Herald asked for on a person's behalf."""
-
-    status = 502
-    title = "The network refused"
-    slug = "network-refused"
 
 
 # ----------------------------------------------------------------------------- variants
@@ -469,7 +462,7 @@ def unpublish(session: Session, actor: Actor, tenant_id: str, publication_id: st
     except NotSupported as exc:
         raise Conflict(str(exc)) from exc
     except NetworkError as exc:
-        raise NetworkRefused(exc.message, network_code=exc.code, network_status=exc.status) from exc
+        raise network_refusal(exc, "deleting the post") from exc
     pub, post = get_publication(session, actor, tenant_id, publication_id, "posts.publish")
     _lock_post(session, post)
     session.refresh(pub)

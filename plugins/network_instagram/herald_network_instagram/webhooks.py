@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from herald.plugins import record_inbound_event, tenant_plugin_settings
+from herald.plugins import RequestBodyRefused, read_request_json, record_inbound_event, tenant_plugin_settings
 from herald_network_instagram.webhook_events import events
 
 PLUGIN = "network_instagram"
@@ -78,10 +78,10 @@ def receive(tenant_id: str) -> Response:
         return problem(403, "Signature invalid",
                        "X-Hub-Signature-256 does not match the body signed with this tenant's app secret.",
                        "webhook-signature-invalid")
-    try:
-        payload = json.loads(raw)
-    except (ValueError, RecursionError):
-        return problem(400, "Bad request", "The body is not JSON.", "bad-request")
+    try:  # Herald's strict reader: UTF-8, no NUL or lone surrogates, no NaN, bounded depth and numbers
+        payload = read_request_json(raw)
+    except RequestBodyRefused as exc:
+        return problem(exc.status, exc.title, exc.detail, exc.slug)
     if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list) or _too_deep(payload):
         return problem(400, "Bad request", "Expected {\"object\": ..., \"entry\": [...]}.", "bad-request")
     recorded = duplicates = 0

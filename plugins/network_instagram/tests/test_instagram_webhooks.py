@@ -149,3 +149,22 @@ def test_simultaneous_copies_of_one_delivery_are_recorded_once(app, tenants, rec
     assert sorted(a["recorded"] for a in answers) == [0, 0, 0, 0, 0, 1]
     run_jobs()
     assert len(received) == 1
+
+
+def test_a_signed_body_with_text_herald_cannot_store_is_refused_and_nothing_is_recorded(client, tenants, received,
+                                                                                         run_jobs):
+    good = _body().decode()
+    cases = [
+        (good.replace("Where can I buy this?", "Where\\u0000 can I buy"), 422, "validation-failed"),
+        (good.replace("Where can I buy this?", "half \\ud800 a pair"), 422, "validation-failed"),
+        (good.replace('"time": 1755779280', '"time": NaN'), 400, "bad-request"),
+        (good.replace('"time": 1755779280', '"time": 1' + "0" * 40), 400, "bad-request"),
+    ]
+    bodies = [(text.encode(), status, slug) for text, status, slug in cases]
+    bodies.append((_body().replace(b"Where", b"Wh\xffere"), 400, "invalid-encoding"))
+    for body, status, slug in bodies:
+        resp = _post(client, tenants["alpha"].id, body, _sign(SECRET_A, body))
+        assert resp.status_code == status, (body[:80], resp.get_data(as_text=True))
+        assert resp.mimetype == "application/problem+json" and resp.get_json()["type"].endswith("/" + slug)
+    run_jobs()
+    assert not [e for e in received if e.type.startswith("instagram.")]
