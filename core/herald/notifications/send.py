@@ -5,6 +5,7 @@ Jobs are queued when the caller's transaction commits, never before: a change th
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import Any
 
@@ -12,10 +13,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from herald.notifications.notifier import Notification
+from herald.outbound import OutboundRefused
 from herald.queue.base import Job
 from herald.runtime import current
 
 _KEY = "herald_pending_notifications"
+log = logging.getLogger(__name__)
 
 
 def send(session: Session, notification: Notification, channels: tuple[str, ...] | None = None) -> int:
@@ -49,5 +52,9 @@ def deliver(notifier_key: str, data: dict[str, Any]) -> None:
     notification = Notification(**data)
     with rt.db.transaction() as session:
         notifier = rt.plugins.for_tenant(session, notification.tenant_id).instance("herald_notifiers", notifier_key)
-    if notifier is not None:
+    if notifier is None:
+        return
+    try:
         notifier.notify(notification)  # type: ignore[attr-defined]
+    except OutboundRefused as exc:  # the operator's policy refuses the destination: retrying cannot help
+        log.warning("notifier %s refused for tenant %s: %s", notifier_key, notification.tenant_id, exc.detail)
