@@ -128,7 +128,24 @@ def _audit_settings(env: dict[str, str], instance: Path, embedded: bool, secret:
     owner = (env.get("HERALD_MIGRATION_DATABASE_URL") or "").strip() or None
     if owner and owner.startswith(("postgres://", "postgresql://")):
         owner = "postgresql+psycopg://" + owner.split("://", 1)[1]
-    return {"audit_keys": keys, "migration_database_url": owner}
+    values: dict[str, object] = {"audit_keys": keys, "migration_database_url": owner}
+    path = (env.get("HERALD_AUDIT_CHECKPOINT_FILE") or "").strip()
+    values["audit_checkpoint_file"] = Path(path).resolve() if path else None
+    target = (env.get("HERALD_AUDIT_CHECKPOINT_SYSLOG") or "").strip()
+    if target:
+        from herald.audit.checkpoints import syslog_address
+
+        try:
+            syslog_address(target)
+        except ValueError as exc:
+            raise ConfigError(f"HERALD_AUDIT_CHECKPOINT_SYSLOG: {exc}") from exc
+    values["audit_checkpoint_syslog"] = target or None
+    minutes = (env.get("HERALD_AUDIT_CHECKPOINT_MINUTES") or "").strip()
+    if minutes:
+        if not minutes.isdigit() or not 1 <= int(minutes) <= 1440:
+            raise ConfigError("HERALD_AUDIT_CHECKPOINT_MINUTES must be a whole number of minutes from 1 to 1440.")
+        values["audit_checkpoint_minutes"] = int(minutes)
+    return values
 
 
 _INT_SETTINGS = {
@@ -192,6 +209,12 @@ class Settings:
     #: the schema owner's database URL, used by `herald init` / `herald db upgrade` when set;
     #: Herald itself then runs as DATABASE_URL's user with only the grants it needs
     migration_database_url: str | None = None
+    #: where Herald itself exports signed checkpoints of the audit chains, every
+    #: audit_checkpoint_minutes: a JSON-lines file and/or syslog ("/dev/log", "udp://host:514",
+    #: "tcp://host:601"); neither set: only `herald audit checkpoint` exports them
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_syslog: str | None = None
+    audit_checkpoint_minutes: int = 60
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

@@ -58,12 +58,37 @@ def append_to_file(path: Path, checkpoints: Iterable[Mapping[str, Any]]) -> None
         os.fsync(fh.fileno())
 
 
-def send_to_syslog(checkpoints: Iterable[Mapping[str, Any]]) -> None:
-    import syslog
+def syslog_address(target: str) -> str | tuple[str, int]:
+    """``/dev/log`` (a local socket path), ``udp://host:port`` or ``tcp://host:port``; raises
+    ValueError naming what is wrong."""
+    if target.startswith("/"):
+        return target
+    scheme, sep, rest = target.partition("://")
+    host, _, port = rest.rpartition(":")
+    if not sep or scheme not in ("udp", "tcp") or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{target!r} is neither a socket path nor udp://host:port or tcp://host:port.")
+    return host.strip("[]"), int(port)
 
-    syslog.openlog("herald-audit", 0, syslog.LOG_AUTH)
-    for cp in checkpoints:
-        syslog.syslog(syslog.LOG_NOTICE, "checkpoint " + to_line(cp))
+
+def send_to_syslog(checkpoints: Iterable[Mapping[str, Any]], target: str = "/dev/log") -> None:
+    """One RFC 3164 message per checkpoint (facility auth, severity notice, tag ``herald-audit``)."""
+    import logging.handlers
+    import socket
+
+    address = syslog_address(target)
+    kind = socket.SOCK_STREAM if target.startswith("tcp://") else socket.SOCK_DGRAM
+    handler = logging.handlers.SysLogHandler(address=address, facility=logging.handlers.SysLogHandler.LOG_AUTH,
+                                             socktype=kind if not isinstance(address, str) else None)
+    handler.ident = "herald-audit: "
+    handler.append_nul = False
+    handler.mapPriority = lambda _level: "notice"  # type: ignore[method-assign]
+    try:
+        for cp in checkpoints:
+            record = logging.LogRecord("herald.audit", logging.WARNING, __file__, 0, "checkpoint " + to_line(cp),
+                                       None, None)
+            handler.emit(record)
+    finally:
+        handler.close()
 
 
 def read(path: Path) -> list[tuple[int, dict[str, Any] | None]]:

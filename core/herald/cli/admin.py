@@ -202,7 +202,8 @@ def audit_verify(c: Ctx, tenant: str | None, checkpoint_files: tuple[Path, ...])
 @audit.command("checkpoint")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Append the checkpoints to this file (JSON lines); '-' prints them.")
-@click.option("--syslog", "to_syslog", is_flag=True, help="Also send them to the local syslog (LOG_AUTH).")
+@click.option("--syslog", "to_syslog", is_flag=True,
+              help="Also send them to syslog (facility auth): HERALD_AUDIT_CHECKPOINT_SYSLOG, else /dev/log.")
 @pass_ctx
 def audit_checkpoint(c: Ctx, out: Path | None, to_syslog: bool) -> None:
     """Sign the head of every chain with the newest audit key and export it, out of the
@@ -221,4 +222,4 @@ def audit_checkpoint(c: Ctx, out: Path | None, to_syslog: bool) -> None:
         checkpoints.append_to_file(out, taken)
         click.echo(f"{len(taken)} checkpoints appended to {out}", err=True)
     if to_syslog:
-        checkpoints.send_to_syslog(taken)
+        checkpoints.send_to_syslog(taken, c.rt.settings.audit_checkpoint_syslog or "/dev/log")

@@ -98,6 +98,7 @@ def serve(c: Ctx, host: str, port: int, threads: int) -> None:
     app = create_app(runtime=c.rt)
     if c.rt.settings.redis_url is None:  # embedded: this process also runs the jobs and the scheduler
         from herald.approvals.deadlines import start_deadline_sweeper
+        from herald.audit.checkpoint_export import start_checkpoint_exporter
         from herald.events.sweeper import start_sweeper
         from herald.inbox.sweeper import start_inbox_sweeper
         from herald.publishing.liveness import start_worker_heartbeat
@@ -108,6 +109,7 @@ def serve(c: Ctx, host: str, port: int, threads: int) -> None:
         start_inbox_sweeper()
         start_scheduler(c.rt)
         start_worker_heartbeat(c.rt)
+        start_checkpoint_exporter(c.rt)
     click.echo(f"Herald on http://{host}:{port}  (API: /api/v1, health: /health)")
     from herald.web.request_trust import LOOPBACK_HOSTS, trusted_hosts
 
@@ -129,6 +131,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
     from rq import SimpleWorker
 
     from herald.approvals.deadlines import start_deadline_sweeper
+    from herald.audit.checkpoint_export import start_checkpoint_exporter
     from herald.events.sweeper import start_sweeper
     from herald.inbox.sweeper import start_inbox_sweeper
     from herald.publishing.liveness import start_worker_heartbeat
@@ -141,6 +144,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
         start_deadline_sweeper()
         start_inbox_sweeper()
         start_worker_heartbeat(rt)
+        start_checkpoint_exporter(rt)
         if not no_scheduler:
             start_scheduler(rt)
     from herald.publishing.executor import close_lanes, open_lanes

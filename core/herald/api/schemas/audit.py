@@ -37,3 +37,7 @@ class VerifyOut(Schema):
     ok = fields.Boolean()
     events = fields.Integer()
     problems = fields.List(fields.String())
+    checkpoints = fields.Integer(metadata={"description": "exported checkpoints of this chain checked (0 when the "
+                                                          "instance has no checkpoint file)"})
+    checkpoint_problems = fields.List(fields.String(), metadata={
+        "description": "checkpoints that could not be read or whose signature does not hold"})
