@@ -35,7 +35,23 @@ def describe_for_tenant(session: Session, host: PluginHost, tenant_id: str, name
         "settings": stored,
         "secrets_set": secret_set,
         "settings_schema": spec.describe() if spec else None,
+        "operator_settings": _operator_settings(host, name, spec, stored),
     }
+
+
+def _operator_settings(host: PluginHost, name: str, spec: PluginSettings | None,
+                       stored: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per operator-owned field: the value in force for this tenant, the variable that sets it,
+    and whether the tenant may override it (``HERALD_TENANT_OVERRIDES``)."""
+    if spec is None:
+        return {}
+    operator = {**spec.defaults(), **host.instance.values(name, spec)}
+    out = {}
+    for field_name in spec.instance_fields:
+        overridable = host.instance.may_override(name, field_name)
+        value = stored.get(field_name, operator.get(field_name)) if overridable else operator.get(field_name)
+        out[field_name] = {"value": value, "env": env_name(name, field_name), "overridable": overridable}
+    return out
 
 
 def _row(session: Session, tenant_id: str, name: str) -> TenantPlugin | None:
