@@ -172,3 +172,26 @@ def test_checkpoint_settings_are_read(tmp_path):
                            "HERALD_AUDIT_CHECKPOINT_MINUTES": "15"})
     assert s.audit_checkpoint_file is not None and s.audit_checkpoint_file.is_absolute()
     assert (s.audit_checkpoint_syslog, s.audit_checkpoint_minutes) == ("tcp://[::1]:601", 15)
+
+
+def test_the_consoles_verify_checks_against_the_checkpoint_file(app, seed, api, register_plugin, herald_runtime,
+                                                                tmp_path, monkeypatch):
+    from console_world import build_console_world, sign_in
+
+    world = build_console_world(seed, api, register_plugin)
+    exported = tmp_path / "cp.jsonl"
+    _configure(herald_runtime, monkeypatch, audit_checkpoint_file=exported)
+    CheckpointExporter(herald_runtime).export()
+    admin, csrf = sign_in(app, world, "admin")
+    html = admin.post("/console/admin/audit", data={"csrf_token": csrf}).get_data(as_text=True)
+    assert "The chain is intact" in html and "Checked against 1 exported checkpoints" in html
+    last = _lines(exported)[-1]["seq"]
+    with triggers_off(herald_runtime) as conn:
+        head = conn.execute(text("SELECT hash FROM audit_events WHERE chain = :c AND chain_seq = :s"),
+                            {"c": world.tid, "s": last - 1}).scalar()
+        conn.execute(text("DELETE FROM audit_events WHERE chain = :c AND chain_seq > :s"),
+                     {"c": world.tid, "s": last - 1})
+        conn.execute(text("UPDATE audit_chains SET last_seq = :s, last_hash = :h WHERE chain = :c"),
+                     {"s": last - 1, "h": head, "c": world.tid})
+    html = admin.post("/console/admin/audit", data={"csrf_token": csrf}).get_data(as_text=True)
+    assert "The chain is broken" in html and "were removed" in html

@@ -115,11 +115,13 @@ def test_arabic_people_get_a_right_to_left_page_and_hindi_people_a_left_to_right
     assert '<html lang="hi" dir="ltr">' in page and "मुखपृष्ठ" in page
 
 
-def test_lang_previews_a_language_for_one_request_without_storing_it(app, world, herald_runtime):
+def test_lang_chooses_a_language_for_the_session_without_storing_it_on_the_profile(app, world, herald_runtime):
     editor, _ = sign_in(app, world, "editor")
     assert '<html lang="fa" dir="rtl">' in editor.get("/console/?lang=fa").get_data(as_text=True)
-    assert '<html lang="en" dir="ltr">' in editor.get("/console/").get_data(as_text=True)
-    assert '<html lang="en"' in editor.get("/console/?lang=xx").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in editor.get("/console/").get_data(as_text=True)
+    other, _ = sign_in(app, world, "editor")  # another browser of the same person
+    assert '<html lang="en" dir="ltr">' in other.get("/console/").get_data(as_text=True)
+    assert '<html lang="en"' in other.get("/console/?lang=xx").get_data(as_text=True)
     with herald_runtime.db.transaction() as s:
         assert s.get(User, world.ids["editor"]).locale is None
 
@@ -157,7 +159,7 @@ def test_the_profile_sets_language_and_time_zone_and_dates_follow_them(app, worl
 def test_the_audit_page_filters_and_verifies_the_chain(app, world):
     admin, csrf = sign_in(app, world, "admin")
     page = admin.get("/console/admin/audit?action=workflow.defined").get_data(as_text=True)
-    actions = re.findall(r'<td class="action">([^<]+)</td>', page)
+    actions = re.findall(r'<td class="action" data-code="([^"]+)"', page)
     assert actions == ["workflow.defined"]
     page = admin.post("/console/admin/audit", data={"csrf_token": csrf}).get_data(as_text=True)
     assert 'id="verify-result"' in page and "flash ok" in page

@@ -167,7 +167,7 @@ def test_an_administrator_adds_an_account_from_an_enabled_network_archives_and_r
     assert "Network 'shortnet' is not available to this tenant." in text(r)
     r = admin.post("/console/admin/accounts", data={"csrf_token": csrf, "org_unit_id": world.unit("tea"),
                                                     "network": "longnet", "handle": ""}, follow_redirects=True)
-    assert "handle: " in text(r)
+    assert "Handle: " in text(r) and "handle: " not in text(r)  # the field's label, not its raw name
     admin.post(f"/console/admin/accounts/{items[0]['id']}", data={"csrf_token": csrf, "action": "archive"})
     assert world.admin.get(f"tenants/{world.tid}/social-accounts/{items[0]['id']}").get_json()["archived_at"]
     assert "tea_long" not in admin.get("/console/admin/accounts").get_data(as_text=True)
@@ -229,7 +229,8 @@ def test_an_invitation_with_a_wrong_address_says_so_and_creates_nobody(app, worl
     admin, csrf = sign_in(app, world, "admin")
     r = admin.post("/console/admin/people/invite", data={"csrf_token": csrf, "email": "not an address",
                                                          "display_name": "X"}, follow_redirects=True)
-    assert "email: Not a valid email address." in text(r)
+    assert r.status_code == 422 and 'id="inv-email-problem"' in text(r)
+    assert "Not a valid email address." in text(r)
     r = admin.post("/console/admin/people/invite", data={"csrf_token": csrf, "email": world.emails["viewer"],
                                                          "display_name": "Again"}, follow_redirects=True)
     assert "already exists" in text(r)

@@ -42,6 +42,17 @@ def connect(w: Any, account_id: str) -> None:
     assert done.status_code == 200, done.get_json()
 
 
+def arabic_account(w: Any) -> str:
+    """A second sandbox account of the coffee unit whose audience reads Arabic: a post in English
+    and Arabic publishes its Arabic text there and its English text on the first account."""
+    r = w.admin.post(f"tenants/{w.tid}/social-accounts", {"org_unit_id": w.unit("coffee"), "network": "sandbox",
+                                                         "handle": "acme_sandbox_ar", "audience_languages": ["ar"]})
+    assert r.status_code == 201, r.get_json()
+    connect(w, r.get_json()["id"])
+    w.accounts["sandbox_ar"] = r.get_json()["id"]
+    return r.get_json()["id"]
+
+
 def approved_post(w: Any, rt: Any, *accounts_: str, text: str = "Fresh coffee", unit: str = "coffee",
                   campaign: str | None = None, arabic: str | None = None) -> str:
     variants = [{"network": None, "language": "en", "text": text}]
@@ -286,7 +297,8 @@ def test_the_post_page_schedules_an_approved_post_in_a_chosen_zone_and_shows_it_
 def test_publish_now_shows_partial_success_and_retry_and_cancel_act_on_one_publication(
         app, world, herald_runtime, run_jobs):
     w, rt = world, herald_runtime
-    post_id = approved_post(w, rt, "sandbox", text="Fresh coffee", arabic="قهوة [sandbox:permanent]")
+    arabic_account(w)
+    post_id = approved_post(w, rt, "sandbox", "sandbox_ar", text="Fresh coffee", arabic="قهوة [sandbox:permanent]")
     manager, csrf = sign_in(app, w, "manager")
     r = manager.post(f"/console/posts/{post_id}/schedule", data={"csrf_token": csrf, "action": "publish_now"})
     assert r.status_code == 303
@@ -328,7 +340,8 @@ def test_publish_now_shows_partial_success_and_retry_and_cancel_act_on_one_publi
 def test_people_without_publishing_permissions_see_no_publishing_buttons_and_are_refused(
         app, world, herald_runtime, run_jobs):
     w, rt = world, herald_runtime
-    post_id = approved_post(w, rt, "sandbox", text="Hands off", arabic="قهوة [sandbox:permanent]")
+    arabic_account(w)
+    post_id = approved_post(w, rt, "sandbox", "sandbox_ar", text="Hands off", arabic="قهوة [sandbox:permanent]")
     editor, csrf = sign_in(app, w, "editor")
     page = editor.get(f"/console/posts/{post_id}").get_data(as_text=True)
     assert "Nothing is planned for this post yet." in page

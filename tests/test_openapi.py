@@ -7,6 +7,7 @@ import re
 from openapi_spec_validator import validate
 
 from herald.api.endpoint import ENDPOINTS
+from herald.api.schemas.names import NAME_LIMITS
 
 
 def test_openapi_document_is_valid_openapi_3_1(client):
@@ -28,4 +29,4 @@ def test_openapi_lists_every_endpoint_with_its_schemas(client):
     create = doc["components"]["schemas"]["UnitCreate"]
     assert create["additionalProperties"] is False  # unknown fields are rejected, and documented so
     assert set(create["required"]) == {"parent_id", "name"}
-    assert create["properties"]["name"]["maxLength"] == 200
+    assert create["properties"]["name"]["maxLength"] == NAME_LIMITS["unit"]

@@ -78,6 +78,7 @@ def test_a_refusal_on_the_sign_in_form_is_in_the_pages_language(client, acme):
 def test_the_emailed_link_pages_and_their_message_are_translated(client, acme):
     html = _html(client.get("/sign-in/acme/reset?token=abc&lang=fa"))
     assert _root(html) == ("fa", "rtl") and "گذرواژه" in html and "Choose a new password" not in html
+    client = client.application.test_client()  # ?lang= stays for its browser session: another browser
     html = _html(client.get("/sign-in/acme/forgot", headers={"Accept-Language": "ur"}))
     assert _root(html) == ("ur", "rtl") and "Reset your password" not in html
     token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)

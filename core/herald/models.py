@@ -34,7 +34,7 @@ from herald.inbox.models import (
     TimelineEntry,
 )
 from herald.library.models import Asset
-from herald.notifications.models import InAppNotification
+from herald.notifications.models import InAppNotification, NotificationPreference
 from herald.people.models import ApiToken, CustomRole, Grant, User
 from herald.plugin_host.models import TenantPlugin
 from herald.publishing.models import (
@@ -67,6 +67,7 @@ __all__ = [
     "InboxAuthor",
     "InboxItem",
     "InboxReply",
+    "NotificationPreference",
     "OrgUnit",
     "OutboxEvent",
     "PollState",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -70,19 +71,38 @@ def _take(session: Session, presented: str, purpose: str) -> tuple[UserLink, Use
     return link, user
 
 
-def invite(session: Session, rt: Runtime, actor: Actor, tenant_id: str, *, email: str, display_name: str,
-           base_url: str) -> tuple[User, UserLink]:
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation just issued: ``url`` is the single-use link; ``emailed`` says whether an
+    e-mail notifier enabled for the tenant was asked to send it (when not, whoever invited must
+    pass the link on themselves)."""
+
+    user: User
+    link: UserLink
+    url: str
+    emailed: bool
+
+
+def issue_invitation(session: Session, rt: Runtime, actor: Actor, tenant_id: str, *, email: str,
+                     display_name: str, base_url: str) -> Invitation:
     """Create the person (status "invited", cannot sign in yet) and email them a link."""
     tenant = in_tenant(session, actor, tenant_id)
     require(session, actor, "users.manage", tenant)
     user = people.create_user(session, actor, tenant_id, email=email, display_name=display_name, status="invited")
     link, token = _issue(session, user, "invitation", timedelta(hours=rt.settings.invitation_ttl_hours), actor)
     url = f"{base_url}/sign-in/{tenant.slug}/invitation?token={token}"
-    send(session, Notification(
+    queued = send(session, Notification(
         tenant_id, user.id, user.email, "auth.invitation", f"You are invited to {tenant.name} on Herald",
         f"{actor.label} invited you to {tenant.name}. Choose a password with this link; it works once and "
         f"expires in {rt.settings.invitation_ttl_hours} hours.", link=url), channels=("email",))
-    return user, link
+    return Invitation(user, link, url, emailed=queued > 0)
+
+
+def invite(session: Session, rt: Runtime, actor: Actor, tenant_id: str, *, email: str, display_name: str,
+           base_url: str) -> tuple[User, UserLink]:
+    """:func:`issue_invitation`, for callers that need only the person and the link's row."""
+    made = issue_invitation(session, rt, actor, tenant_id, email=email, display_name=display_name, base_url=base_url)
+    return made.user, made.link
 
 
 def accept_invitation(session: Session, presented: str, password: str) -> User:

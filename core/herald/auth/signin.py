@@ -4,8 +4,13 @@ the person is told only what cannot help an attacker."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 
+from babel.dates import format_timedelta
+from flask import has_request_context
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,7 +43,26 @@ class TooManyAttempts(HeraldError):
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
+
+
+def wait_in_words(seconds: int) -> str:
+    """How long ``seconds`` is, in the request's language ("4 minutes", "٤ دقائق"): whole
+    minutes rounded up from a minute on, so that nobody is told to come back too early."""
+    locale = str(get_locale() or "en") if has_request_context() else "en"
+    if seconds < 60:
+        span, unit = timedelta(seconds=max(1, seconds)), "second"
+    elif seconds < 3600:
+        span, unit = timedelta(minutes=math.ceil(seconds / 60)), "minute"
+    else:
+        span, unit = timedelta(hours=math.ceil(seconds / 3600)), "hour"
+    return format_timedelta(span, granularity=unit, threshold=1_000_000, locale=locale)
+
+
+def locked_out_message(seconds: int) -> str:
+    """The refusal a throttled sign-in gets, with the wait in the person's language."""
+    return gettext("Too many failed sign-ins; try again in %(wait)s.", wait=wait_in_words(seconds))
 
 
 @dataclass(frozen=True)
@@ -70,7 +94,7 @@ def password_sign_in(session: Session, rt: Runtime, tenant_slug: str, email: str
     if waited is not None:
         wait, scope = waited
         raise _refuse(session, tenant.id, None, f"throttled_{scope}", {**ctx, "retry_after": wait},
-                      TooManyAttempts(f"Too many failed sign-ins; try again in {wait} seconds.", wait))
+                      TooManyAttempts(locked_out_message(wait), wait))
     provider = rt.plugins.for_tenant(session, tenant.id).instance("herald_auth_providers", "local")
     if provider is None:
         raise _refuse(session, tenant.id, None, "local_sign_in_disabled", ctx, Unauthorized(GENERIC))

@@ -53,6 +53,24 @@ class EmailSettings(Schema):
                 raise ValidationError(exc.detail, field_name="host") from exc
 
 
+def email_link(notification: Notification) -> str | None:
+    """The address an email gives: a full link the sender built (an invitation, a reset link),
+    else the console page the notification is about on this instance's public URL. A path alone
+    is no use in a mail client, so without ``HERALD_PUBLIC_URL`` there is none."""
+    link = notification.link
+    if link and link.startswith(("https://", "http://")):
+        return link
+    from herald.notifications.links import target
+    from herald.runtime import current
+
+    path = target(link, notification.data)
+    try:
+        base = current().settings.public_url
+    except RuntimeError:  # no runtime: a notifier used on its own
+        base = None
+    return f"{base}{path}" if path and base else None
+
+
 class EmailNotifier(Notifier):
     key = "email"
     display_name = "Email"
@@ -64,8 +82,9 @@ class EmailNotifier(Notifier):
         msg["Subject"] = notification.title.replace("\r", " ").replace("\n", " ")[:250]
         msg["Message-ID"] = make_msgid(domain=self.settings["from_address"].split("@")[-1])
         text = notification.body or notification.title
-        if notification.link:
-            text = f"{text}\n\n{notification.link}\n"
+        link = email_link(notification)
+        if link:
+            text = f"{text}\n\n{link}\n"
         msg.set_content(text)
         return msg
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from herald.builtin import network_sandbox_engagement as engagement
 from herald.builtin.network_sandbox_customers import DEFAULT_PER_MINUTE, simulate_customers
-from herald.builtin.network_sandbox_feed import blueprint
+from herald.builtin.network_sandbox_feed import MENU_LABEL, blueprint
 from herald.builtin.network_sandbox_models import SandboxAccountState, SandboxEngagement, SandboxPost
 from herald.clock import utcnow
 from herald.plugins import (
@@ -228,7 +228,7 @@ def herald_plugin_settings() -> PluginSettings:
 
 @hookimpl(trylast=True)
 def herald_console_extensions() -> list[ConsoleExtension]:
-    return [ConsoleExtension(blueprint(), [MenuEntry("Sandbox feed", f"{NAME}.index", "posts.view")])]
+    return [ConsoleExtension(blueprint(), [MenuEntry(MENU_LABEL, f"{NAME}.home", "posts.view")])]
 
 
 def feed_link(tenant_id: str) -> dict[str, Any]:

@@ -15,24 +15,31 @@ def install(app: Flask) -> None:
     from herald.console import (  # noqa: F401  (registers the pages)
         accounts,
         admin,
+        audit_log,
         calendar,
         home,
         i18n,
         inbox,
         inbox_admin,
+        language,
+        library_page,
+        notifications,
         people,
         posts,
         publishing,
         roles,
+        site_icon,
         tokens,
         workflows,
     )
     from herald.console.blueprint import bp
+    from herald.console.labels import install as install_labels
     from herald.console.labels import label
 
     i18n.install(app)
     app.register_blueprint(bp)
     app.add_template_global(label, "label")
+    install_labels(app)
     host = app.extensions["herald"].plugins
     for name in sorted(host.infos):
         for extensions in host.call_one("herald_console_extensions", name):

@@ -1,4 +1,5 @@
-"""Social accounts per unit: network, handle and connection state; attach an account, archive or
+"""Social accounts per unit: network, handle, audience languages and connection state; attach an
+account, set the languages its audience reads (which of a post's texts it publishes), archive or
 restore it, and connect it through the network's own sign-in (OAuth, the API's connect flow).
 
 A connect started here comes back here: the browser's session remembers the flow's state, and
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from herald.api.context import db
-from herald.api.schemas.tenancy import AccountCreate
+from herald.api.schemas.tenancy import AccountCreate, AccountUpdate
 from herald.authz import can
 from herald.console.blueprint import back, bp, can_somewhere, page, refused, tenant, units_with, who
 from herald.console.form_input import run, validated
@@ -25,6 +26,11 @@ from herald.web.request_trust import public_base
 
 CONNECTION_STATES = {"connected": _l("Connected"), "not_connected": _l("Not connected"),
                      "reconnect_needed": _l("Reconnect needed")}
+
+
+def language_codes(text: str) -> list[str]:
+    """The audience languages typed in a form ("ar, en" or one per line), in the order given."""
+    return [code for code in text.replace(",", " ").split() if code][:20]
 
 
 def _require_manager() -> None:
@@ -69,7 +75,9 @@ def create_account() -> Response:
         body = validated(AccountCreate, {"org_unit_id": form.get("org_unit_id", ""),
                                          "network": form.get("network", ""),
                                          "handle": form.get("handle", "").strip(),
-                                         "display_name": form.get("display_name", "").strip()})
+                                         "display_name": form.get("display_name", "").strip(),
+                                         "audience_languages": language_codes(
+                                             form.get("audience_languages", "")[:500])})
         return tenancy.create_account(db(), who(), tenant().id, **body)
 
     run(attach, _("The account was added."))
@@ -80,6 +88,14 @@ def create_account() -> Response:
 def change_account(account_id: str) -> Response:
     _require_manager()
     action = request.form.get("action")
+    if action == "languages":
+        def set_languages() -> SocialAccount:
+            body = validated(AccountUpdate, {"audience_languages": language_codes(
+                request.form.get("audience_languages", "")[:500])})
+            return tenancy.update_account(db(), who(), tenant().id, account_id, body)
+
+        run(set_languages, _("The audience languages were saved."))
+        return back("console.accounts", _anchor=f"account-{account_id[:40]}")
     if action not in ("archive", "restore"):
         flash(_("Unknown action."), "error")
         return back("console.accounts")

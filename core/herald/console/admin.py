@@ -1,6 +1,6 @@
-"""Console administration: the org tree, people and their grants, plugins per tenant and the
-audit log (workflows: :mod:`herald.console.workflows`). Each action calls the service the API
-calls, with the person as actor."""
+"""Console administration: the org tree, people and their grants, and plugins per tenant
+(workflows: :mod:`herald.console.workflows`; the audit log: :mod:`herald.console.audit_log`).
+Each action calls the service the API calls, with the person as actor."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from marshmallow import fields as mf
 from sqlalchemy import select
 
 from herald.api.context import db, runtime
-from herald.audit.models import AuditEvent
-from herald.audit.verify import verify_chain
+from herald.api.schemas.names import NAME_LIMITS
+from herald.api.schemas.tenancy import UnitCreate, UnitUpdate
 from herald.authz import can, require, visible_unit_filter
 from herald.authz.check import in_tenant
 from herald.console.blueprint import back, bp, page, refused, tenant, units_with, who
-from herald.errors import HeraldError, NotFound
+from herald.console.form_input import problems, validated
+from herald.errors import HeraldError, NotFound, ValidationFailed
 from herald.people import service as people
 from herald.people.models import Grant, User
 from herald.plugin_host import service as plugin_service
@@ -39,22 +40,33 @@ def _act(fn: Any, ok: str) -> None:
 
 
 # ----------------------------------------------------------------------------- org tree
-@bp.get("/admin/units")
-def units() -> Response:
-    session = db()
+def _units_page(status: int = 200, **problems_and_values: Any) -> Response:
+    """The organisation page; a refused form comes back with its messages next to its fields."""
     visible = units_with("units.view", include_archived=True)
     manageable = {u.id for u in units_with("units.manage", include_archived=True)}
-    return page("console/units.html", units=visible, manageable=manageable, kinds=UNIT_KINDS,
+    context: dict[str, Any] = {"create_problems": {}, "create_values": {}, "rename_problems": {},
+                               "rename_values": {}, **problems_and_values}
+    return page("console/units.html", status, units=visible, manageable=manageable, kinds=UNIT_KINDS,
                 parents=[u for u in visible if u.archived_at is None and u.id in manageable],
-                may_create=bool(manageable), session=session)
+                may_create=bool(manageable), name_limit=NAME_LIMITS["unit"], **context)
+
+
+@bp.get("/admin/units")
+def units() -> Response:
+    return _units_page()
 
 
 @bp.post("/admin/units")
 def create_unit() -> Response:
     form = request.form
-    _act(lambda: tenancy.create_unit(db(), who(), tenant().id, parent_id=form.get("parent_id", ""),
-                                     name=form.get("name", "").strip()[:200],
-                                     kind=form.get("kind") if form.get("kind") in UNIT_KINDS else "other"),
+    values = {"parent_id": form.get("parent_id", ""), "name": form.get("name", ""),
+              "kind": form.get("kind") if form.get("kind") in UNIT_KINDS else "other"}
+    try:
+        body = validated(UnitCreate, values)
+    except ValidationFailed as exc:
+        return _units_page(422, create_problems=problems(exc), create_values=values)
+    _act(lambda: tenancy.create_unit(db(), who(), tenant().id, parent_id=body["parent_id"], name=body["name"],
+                                     kind=body["kind"]),
          _("The unit was created."))
     return back("console.units")
 
@@ -63,8 +75,13 @@ def create_unit() -> Response:
 def change_unit(unit_id: str) -> Response:
     form, action = request.form, request.form.get("action")
     if action == "rename":
-        name = form.get("name", "").strip()[:200]
-        _act(lambda: tenancy.update_unit(db(), who(), tenant().id, unit_id, {"name": name}), _("The unit was renamed."))
+        try:
+            body = validated(UnitUpdate, {"name": form.get("name", "")})
+        except ValidationFailed as exc:
+            return _units_page(422, rename_problems={unit_id: problems(exc).get("name", [])},
+                               rename_values={unit_id: form.get("name", "")})
+        _act(lambda: tenancy.update_unit(db(), who(), tenant().id, unit_id, {"name": body["name"]}),
+             _("The unit was renamed."))
     elif action == "move":
         _act(lambda: tenancy.move_unit(db(), who(), tenant().id, unit_id, form.get("parent_id", "")),
              _("The unit was moved."))
@@ -174,21 +191,3 @@ def configure_plugin(name: str) -> Response:
     if name in host.infos:
         plugin_service.announce_change(db(), host, tenant().id, name)
     return back("console.plugin", name=name)
-
-
-# ----------------------------------------------------------------------------- audit
-AUDIT_FILTERS = ("action", "object_type", "object_id", "actor_id")
-
-
-@bp.route("/admin/audit", methods=["GET", "POST"])
-def audit() -> Response:
-    session = db()
-    require(session, who(), "audit.view", in_tenant(session, who(), tenant().id))
-    report = verify_chain(session, tenant().id) if request.method == "POST" else None
-    stmt = select(AuditEvent).where(AuditEvent.chain == tenant().id)
-    filters = {k: request.args.get(k, "").strip()[:200] for k in AUDIT_FILTERS}
-    for key, value in filters.items():
-        if value:
-            stmt = stmt.where(getattr(AuditEvent, key) == value)
-    events = session.scalars(stmt.order_by(AuditEvent.chain_seq.desc()).limit(200)).all()
-    return page("console/audit.html", events=events, filters=filters, report=report)

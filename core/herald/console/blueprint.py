@@ -76,6 +76,8 @@ def _menu() -> list[MenuItem]:
         items.append(MenuItem(_("Compose"), url_for("console.compose"), "console.compose"))
     if can_somewhere("inbox.read"):
         items.append(MenuItem(_("Inbox"), url_for("console.inbox"), "console.inbox"))
+    if can_somewhere("media.view"):
+        items.append(MenuItem(_("Content library"), url_for("console.library_page"), "console.library_page"))
     if can_somewhere("units.view"):
         items.append(MenuItem(_("Organisation"), url_for("console.units"), "console.units"))
     if can(db(), who(), "users.view", tenant()):
@@ -112,7 +114,8 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
     """Render a console page inside the layout."""
     locale = str(get_locale() or "en")
     html = render_template(template, menu=_menu(), tenant=tenant(), me=user(), locale=locale,
-                           dir=direction(locale), languages=LANGUAGES, csrf_token=browser_session().csrf_token,
+                           dir=direction(locale), languages=LANGUAGES,
+                           csrf_token=getattr(browser_session(), "csrf_token", ""),  # "" for API tokens
                            **context)
     resp = Response(html, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
@@ -128,11 +131,13 @@ def back(endpoint: str, **values: Any) -> Response:
 
 
 def refused(exc: HeraldError) -> None:
-    """Tell the person why an action was refused (shown on the next page)."""
+    """Tell the person why an action was refused (shown on the next page); each field error is
+    named by its translated label, never by its raw field name."""
+    from herald.console.field_labels import field_messages
+
     flash(exc.detail, "error")
-    for field, messages in (getattr(exc, "errors", None) or {}).items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            flash(f"{field}: {message}", "error")
+    for message in field_messages(getattr(exc, "errors", None)):
+        flash(message, "error")
 
 
 @bp.before_request

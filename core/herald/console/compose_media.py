@@ -9,6 +9,7 @@ rejected asset is refused with a message at that variant."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ from herald.library.storage import storage_for
 
 MAX_PICKABLE = 60
 MAX_MEDIA = 20
+#: the form posts that may carry a file
+UPLOADING_ENDPOINTS = {"console.compose_post", "console.edit_post_save"}
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,18 @@ def media_of(form: Any, row: int, extra: list[str] | None = None) -> list[dict[s
     """The media items of variant ``row``: each picked asset with its kind and alt text."""
     ids = [i[:40] for i in form.getlist(f"variant-{row}-media")] + list(extra or [])
     ids = list(dict.fromkeys(i for i in ids if i))[:MAX_MEDIA]
+    return media_items(ids, {i: form.get(f"variant-{row}-alt-{i}") or "" for i in ids})
+
+
+def media_items(ids: list[str], alt: dict[str, str]) -> list[dict[str, Any]]:
+    """The media items for the picked assets ``ids`` (``alt``: their descriptions), each with
+    the asset's kind as the post schema has it."""
     kinds = {}
     if ids:
         kinds = {a.id: a.kind for a in db().scalars(select(Asset).where(Asset.tenant_id == tenant().id,
                                                                         Asset.id.in_(ids)))}
     return [{"kind": kinds.get(i, "image"), "asset_id": i, "url": None,
-             "alt_text": (form.get(f"variant-{row}-alt-{i}") or "").strip()[:1000] or None} for i in ids]
+             "alt_text": (alt.get(i) or "").strip()[:1000] or None} for i in ids]
 
 
 def upload(unit_id: str, file: FileStorage) -> Asset:
@@ -82,12 +91,14 @@ def upload(unit_id: str, file: FileStorage) -> Asset:
                                      kind=kind, name=name, stream=stream, max_bytes=settings.media_max_bytes)
 
 
-def uploads(form: Any, files: Any, rows: range) -> tuple[dict[int, list[str]], dict[str, list[str]]]:
-    """Upload the file attached to each variant; (new asset ids by row, problems by field).
+def uploads(form: Any, files: Any, rows: Iterable[int], unit_id: str | None = None
+            ) -> tuple[dict[int, list[str]], dict[str, list[str]]]:
+    """Upload the file attached to each variant into the library of ``unit_id`` (by default the
+    form's unit); (new asset ids by row, problems by field).
     Each upload is committed on its own, so a later refusal keeps what was stored."""
     added: dict[int, list[str]] = {}
     problems: dict[str, list[str]] = {}
-    unit_id = form.get("org_unit_id", "")[:40]
+    unit_id = unit_id or form.get("org_unit_id", "")[:40]
     for row in rows:
         file = files.get(f"variant-{row}-upload")
         if file is None or not file.filename:
@@ -105,7 +116,7 @@ def uploads(form: Any, files: Any, rows: range) -> tuple[dict[int, list[str]], d
 def _allow_uploads() -> None:
     """Compose posts may carry a file: allow the library's biggest upload (plus the form)
     instead of the general request limit. Runs before the CSRF check reads the form."""
-    if request.endpoint == "console.compose_post":
+    if request.endpoint in UPLOADING_ENDPOINTS:
         request.max_content_length = max(runtime().settings.media_max_bytes.values()) + 256 * 1024
 
 

@@ -11,7 +11,7 @@ from herald.api.context import browser_session, csrf_exempt, db, set_session_coo
 from herald.approvals import engine
 from herald.auth import sessions
 from herald.console.blueprint import back, bp, page, refused, tenant, user, who
-from herald.console.i18n import LANGUAGES, preview_language
+from herald.console.i18n import LANGUAGES, preview_language, remember
 from herald.content.service import version
 from herald.errors import HeraldError
 from herald.people import service as people
@@ -54,6 +54,7 @@ def profile() -> Response:
             people.update_user(db(), who(), tenant().id, user().id, changes)
             db().commit()
             flash(_("Your profile was saved."), "ok")
+            remember(None)  # the profile decides the language from now on
         except HeraldError as exc:
             db().rollback()
             refused(exc)

@@ -55,6 +55,19 @@ ROLE_NAMES = {
     "creator": _l("Creator"), "agent": _l("Inbox agent"), "analyst": _l("Analyst"), "viewer": _l("Viewer"),
 }
 
+ROLE_DESCRIPTIONS = {
+    "tenant_admin": _l("Everything in the organisation, its settings and plugins included"),
+    "manager": _l("Runs units: people's roles, workflows, social accounts, final approval, publishing and the inbox"),
+    "publisher": _l("Schedules and publishes approved posts"),
+    "legal_reviewer": _l("Decides on legal review steps"),
+    "editor": _l("Writes and edits posts, decides on editorial review, manages the content library"),
+    "designer": _l("Edits posts, decides on design review, manages the content library"),
+    "creator": _l("Writes and edits posts"),
+    "agent": _l("Reads and answers inbox conversations"),
+    "analyst": _l("Sees reports, dashboards and the inbox"),
+    "viewer": _l("Sees posts, units, accounts and the content library"),
+}
+
 SCOPE_LABELS = {
     "read": _l("See everything the owner may see"),
     "write": _l("Create and edit posts and content library assets"),
@@ -71,12 +84,24 @@ def permission_label(code: str) -> str:
     return str(found) if found is not None else PERMISSIONS.get(code, code)
 
 
-def role_name(role: dict[str, object]) -> str:
-    """A built-in role's translated name; a custom role's own."""
+def role_name(role: dict[str, object] | str) -> str:
+    """A built-in role's translated name; a custom role's own. ``role`` is a role as
+    ``people.service.all_roles`` lists it, or a role key (a grant's): a key that is not built in
+    is shown as it is."""
+    if isinstance(role, str):
+        return str(ROLE_NAMES[role]) if role in ROLE_NAMES and role in BUILTIN_ROLES else role
     key = str(role["key"])
     if role.get("builtin") and key in ROLE_NAMES and key in BUILTIN_ROLES:
         return str(ROLE_NAMES[key])
     return str(role.get("name") or key)
+
+
+def role_description(role: dict[str, object]) -> str:
+    """A built-in role's translated description; a custom role's own (maybe empty)."""
+    key = str(role["key"])
+    if role.get("builtin") and key in ROLE_DESCRIPTIONS and key in BUILTIN_ROLES:
+        return str(ROLE_DESCRIPTIONS[key])
+    return str(role.get("description") or "")
 
 
 def grouped_permissions() -> list[tuple[str, str, list[tuple[str, str]]]]:

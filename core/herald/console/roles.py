@@ -15,7 +15,7 @@ from herald.authz import can, require
 from herald.authz.check import in_tenant
 from herald.console.blueprint import back, bp, can_somewhere, page, tenant, who
 from herald.console.form_input import problems, run, validated
-from herald.console.permission_labels import grouped_permissions, permission_label, role_name
+from herald.console.permission_labels import grouped_permissions, permission_label, role_description, role_name
 from herald.errors import Forbidden, HeraldError, ValidationFailed
 from herald.people import service as people
 
@@ -33,8 +33,8 @@ def roles() -> Response:
     if not (_may_manage() or can_somewhere("grants.view")):
         raise Forbidden(_("You may not see the roles of this organisation."))
     items = people.all_roles(db(), tenant().id)
-    return page("console/roles.html", roles=items, role_name=role_name, permission_label=permission_label,
-                may_manage=_may_manage())
+    return page("console/roles.html", roles=items, role_name=role_name, role_description=role_description,
+                permission_label=permission_label, may_manage=_may_manage())
 
 
 def _form_values() -> dict[str, Any]:

@@ -12,8 +12,12 @@ def _flatten(content: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in content.items():
         if key == "variants":
+            seen: dict[str, int] = {}
             for v in value or []:
                 vkey = f"variants[{v.get('network') or '*'}/{v.get('language') or '*'}]"
+                seen[vkey] = seen.get(vkey, 0) + 1
+                if seen[vkey] > 1:  # a second variant for the same network and language is compared too
+                    vkey = f"{vkey[:-1]}#{seen[vkey]}]"
                 for field, fv in v.items():
                     if field not in ("network", "language"):
                         flat[f"{vkey}.{field}"] = fv

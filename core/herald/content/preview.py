@@ -1,6 +1,6 @@
 """Previews of a post being composed: for each variant, how it will look on each chosen account
-that will publish it (the variants an account publishes are the publishing engine's own
-choice, :func:`herald.publishing.planning.variants_for`). Only accounts the person may see are
+that will publish it (the one variant an account publishes is the publishing engine's own
+choice, :func:`herald.publishing.variant_choice.choose_variant`). Only accounts the person may see are
 previewed; accounts of a network the tenant has not enabled are left out (the check says why)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from herald.authz import Actor, can
 from herald.networks.connector import NetworkConnector, VariantDraft
 from herald.networks.preview import describe
-from herald.publishing.planning import variants_for
+from herald.publishing.variant_choice import choose_variant
 from herald.runtime import current
 from herald.tenancy.models import SocialAccount
 
@@ -36,7 +36,8 @@ def preview_content(session: Session, actor: Actor, tenant_id: str,
         conn = connectors[acct.network]
         if conn is None:
             continue
-        for variant in variants_for(content, acct.network):
+        choice = choose_variant(content, acct)  # the one variant the account will publish
+        for variant in [choice.variant] if choice else []:
             index = next(i for i, v in enumerate(content["variants"]) if v is variant)
             draft = VariantDraft(text=variant.get("text", ""), media=variant.get("media", []),
                                  language=variant.get("language"))

@@ -23,6 +23,7 @@ from herald.events.bus import emit
 from herald.library.usage import media_problems
 from herald.networks.connector import NetworkConnector, VariantDraft
 from herald.people.models import User
+from herald.publishing.variant_choice import override_problems
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
 from herald.tenancy.service import get_unit
@@ -90,6 +91,8 @@ def validate_content(session: Session, actor: Actor, tenant_id: str, unit: OrgUn
                                  reply_to=variant.get("reply_to"), quote_of=variant.get("quote_of"))
             for problem in conn.validate(draft):
                 errors.setdefault(f"variants[{i}].{problem.field}", []).append(problem.message)
+    for field, problems in override_problems(content, accounts).items():
+        errors.setdefault(field, []).extend(problems)
     if errors:
         raise ValidationFailed("The post has problems; each is listed under its field.", errors)
 

@@ -26,6 +26,7 @@ from herald.networks.errors import NetworkError, NotSupported
 from herald.publishing import timing
 from herald.publishing.models import ACTIVE_STATES, PostingSlot, Publication
 from herald.publishing.refusals import network_refusal
+from herald.publishing.variant_choice import choose_variant
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
@@ -249,28 +250,39 @@ def _when(session: Session, post: Post, accounts: list[SocialAccount], when: dic
 
 def _upsert(session: Session, actor: Actor | None, post: Post, accounts: list[SocialAccount],
             content: dict[str, Any], times: dict[str, tuple[datetime, str, str]]) -> list[Publication]:
-    existing = {(p.account_id, p.variant_key): p for p in session.scalars(
-        select(Publication).where(Publication.post_id == post.id)).all()}
+    """One publication per account: the variant :func:`choose_variant` gives it. An account on
+    which the post is already published gets nothing more (publishing again, even in another
+    language, would duplicate it); a failed publication of another variant on the account is
+    superseded (cancelled), so the post's status follows only what is planned now."""
+    existing: dict[str, list[Publication]] = {}
+    for p in session.scalars(select(Publication).where(Publication.post_id == post.id)).all():
+        existing.setdefault(p.account_id, []).append(p)
     out = []
     for acct in accounts:
         instant, local_text, tz = times[acct.id]
-        for variant in variants_for(content, acct.network):
-            key = variant_key(variant)
-            pub = existing.get((acct.id, key))
-            if pub is not None and pub.state == "published":
-                continue  # already out there; publishing again would duplicate it
-            if pub is None:
-                pub = Publication(tenant_id=post.tenant_id, post_id=post.id, account_id=acct.id, network=acct.network,
-                                  variant_key=key, language=variant.get("language"),
-                                  created_by=actor.user_id if actor else None)
-                session.add(pub)
-            pub.state, pub.scheduled_at, pub.local_time, pub.time_zone = "scheduled", instant, local_text, tz
-            pub.due_at, pub.transient_failures = instant, 0
-            pub.lease_token = pub.lease_owner = pub.lease_expires_at = None
-            pub.last_error = pub.last_error_code = None
-            out.append(pub)
+        choice = choose_variant(content, acct)
+        if choice is None:
+            continue
+        mine = existing.get(acct.id, [])
+        if any(p.state == "published" for p in mine):
+            continue  # already out there; publishing again would duplicate it
+        key = variant_key(choice.variant)
+        pub = next((p for p in mine if p.variant_key == key), None)
+        for stale in mine:
+            if stale is not pub and stale.state in ("failed", "needs_attention"):
+                stale.state, stale.due_at = "cancelled", None
+        if pub is None:
+            pub = Publication(tenant_id=post.tenant_id, post_id=post.id, account_id=acct.id, network=acct.network,
+                              variant_key=key, language=choice.language,
+                              created_by=actor.user_id if actor else None)
+            session.add(pub)
+        pub.state, pub.scheduled_at, pub.local_time, pub.time_zone = "scheduled", instant, local_text, tz
+        pub.due_at, pub.transient_failures = instant, 0
+        pub.lease_token = pub.lease_owner = pub.lease_expires_at = None
+        pub.last_error = pub.last_error_code = None
+        out.append(pub)
     if not out:
-        raise Conflict("Nothing to schedule: every variant of this post is already published on these accounts.")
+        raise Conflict("Nothing to schedule: this post is already published on these accounts.")
     session.flush()
     return out
 

@@ -66,6 +66,9 @@ class SocialAccount(Base):
     time_zone: Mapped[str | None] = mapped_column(String(64))
     connection_state: Mapped[str] = mapped_column(String(32), default="not_connected")
     labels: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: languages (BCP 47 codes) the account's audience reads, in order of preference: planning
+    #: gives the account the post's variant in the first of them the post has
+    audience_languages: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

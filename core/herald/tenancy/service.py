@@ -22,7 +22,7 @@ from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 TENANT_FIELDS = ("id", "slug", "name", "status", "default_locale", "default_time_zone")
 UNIT_FIELDS = ("id", "name", "kind", "parent_id", "path", "time_zone", "archived_at")
 ACCOUNT_FIELDS = ("id", "org_unit_id", "network", "handle", "display_name", "external_id",
-                  "time_zone", "labels", "archived_at")
+                  "time_zone", "labels", "audience_languages", "archived_at")
 
 
 # ----------------------------------------------------------------------------- tenants

@@ -88,7 +88,7 @@ def sign_in(slug: str) -> Response:
         return _sign_in_page(tenant, 401, error=_("Enter the code from your authenticator app."), email=email,
                              next=relay, totp=True)
     except signin.TooManyAttempts as exc:
-        resp = _sign_in_page(tenant, 429, error=_("Too many attempts; please wait and try again."), next=relay)
+        resp = _sign_in_page(tenant, 429, error=signin.locked_out_message(exc.retry_after), next=relay)
         resp.headers.update(exc.headers)
         return resp
     except HeraldError as exc:

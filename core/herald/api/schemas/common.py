@@ -6,9 +6,12 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from herald.api.schemas.names import Name
+
+__all__ = ["Id", "ListQuery", "Locale", "Name", "TimeZone", "page_schema"]
+
 _ZONES = frozenset(available_timezones()) | {"UTC"}
 
-Name = lambda **kw: fields.String(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=40), **kw)  # noqa: E731
 
 

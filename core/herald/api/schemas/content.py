@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from herald.api.schemas.common import Id, ListQuery, Locale
+from herald.api.schemas.common import Id, ListQuery, Locale, Name
 
 
 class MediaRef(Schema):
@@ -35,6 +35,10 @@ class Content(Schema):
     title = fields.String(load_default="", validate=validate.Length(max=300))
     targets = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
     variants = fields.List(fields.Nested(Variant), required=True, validate=validate.Length(min=1, max=50))
+    target_languages = fields.Dict(
+        keys=Id(), values=Locale(allow_none=True), validate=validate.Length(max=100), metadata={
+            "description": "Which language's variant a target account publishes, overriding its audience "
+                           "languages: {account id: language} (null: the variant without a language)"})
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list,
                        validate=validate.Length(max=50))
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
@@ -44,7 +48,7 @@ class Content(Schema):
 
 class PostCreate(Schema):
     org_unit_id = Id(required=True)
-    campaign = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    campaign = Name(load_default=None, kind="campaign")
     content = fields.Nested(Content, required=True)
 
 

@@ -64,7 +64,7 @@ class IdentityPolicyOut(Schema):
 
 
 class ScopedTokenCreate(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="token")
     expires_in_days = fields.Integer(validate=validate.Range(min=1, max=3650), load_default=None)
     scopes = Scopes(load_default=None)
 
@@ -86,8 +86,13 @@ class ScopedTokenIssued(ScopedTokenOut):
     token = fields.String()
 
 
+class PasswordTokenIssued(ScopedTokenIssued):
+    tenant_id = fields.String(metadata={"description": "The signed-in person's tenant: the `<tenant_id>` of "
+                                                       "the `/tenants/<tenant_id>/…` endpoints"})
+
+
 class ServiceTokenCreate(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="token")
     scopes = Scopes(load_default=lambda: ["read"])
     expires_in_days = fields.Integer(validate=validate.Range(min=1, max=3650), load_default=None)
 
@@ -106,13 +111,17 @@ class GroupMapping(Schema):
 
 class InvitationCreate(Schema):
     email = Email(required=True)
-    display_name = Name(required=True)
+    display_name = Name(required=True, kind="person")
 
 
 class InvitationOut(Schema):
     id = fields.String()
     user_id = fields.String()
     expires_at = fields.DateTime()
+    emailed = fields.Boolean(metadata={"description": "Whether an e-mail notifier enabled for the tenant was "
+                                                      "asked to send the link; when false, pass the link on"})
+    url = fields.String(metadata={"description": "The single-use invitation link (for whoever invited, who holds "
+                                                 "users.manage)"})
 
 
 class InvitationAccept(Schema):

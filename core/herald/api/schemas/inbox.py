@@ -282,7 +282,7 @@ class MemberIn(Schema):
 
 
 class TeamIn(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="team")
     description = fields.String(validate=validate.Length(max=2000))
     unit_ids = fields.List(Id(), validate=validate.Length(max=200))
     time_zone = TimeZone()
@@ -293,7 +293,7 @@ class TeamIn(Schema):
 
 
 class TeamPatch(TeamIn):
-    name = Name()
+    name = Name(kind="team")
 
 
 class MemberOut(Schema):
@@ -321,7 +321,7 @@ class AwayIn(Schema):
 
 
 class SlaPolicyIn(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="sla_policy")
     team_id = Id(allow_none=True)
     priority = fields.String(allow_none=True, validate=validate.OneOf(PRIORITIES))
     first_response_s = fields.Integer(allow_none=True, validate=validate.Range(min=60, max=90 * 86400))
@@ -329,7 +329,7 @@ class SlaPolicyIn(Schema):
 
 
 class SlaPolicyPatch(SlaPolicyIn):
-    name = Name()
+    name = Name(kind="sla_policy")
 
 
 class SlaPolicyOut(Schema):
@@ -349,7 +349,7 @@ class SlaOutcomeQuery(Schema):
 
 # ----------------------------------------------------------------------------- routing rules
 class RoutingRuleIn(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="routing_rule")
     org_unit_id = Id(allow_none=True)
     enabled = fields.Boolean(load_default=True)
     position = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
@@ -357,7 +357,7 @@ class RoutingRuleIn(Schema):
 
 
 class RoutingRulePatch(RoutingRuleIn):
-    name = Name()
+    name = Name(kind="routing_rule")
     enabled = fields.Boolean()
     definition = fields.Dict()
 
@@ -408,13 +408,13 @@ class RuleTryOut(Schema):
 
 # ----------------------------------------------------------------------------- saved replies, views
 class SavedReplyIn(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="saved_reply")
     language = fields.String(allow_none=True, validate=validate.Length(min=2, max=16))
     text = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
 
 
 class SavedReplyPatch(SavedReplyIn):
-    name = Name()
+    name = Name(kind="saved_reply")
     text = fields.String(validate=validate.Length(min=1, max=10_000))
 
 
@@ -431,13 +431,13 @@ class SavedReplyQuery(Schema):
 
 
 class SavedViewIn(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="saved_view")
     filters = fields.Nested(InboxFilter, load_default=dict)
     shared = fields.Boolean(load_default=False)
 
 
 class SavedViewPatch(SavedViewIn):
-    name = Name()
+    name = Name(kind="saved_view")
     filters = fields.Nested(InboxFilter)
     shared = fields.Boolean()
 

@@ -18,7 +18,7 @@ class AssetUpload(Schema):
                                                   "description": "The file; its type is read from its content"})
     org_unit_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["image", "video", "gif", "document"]))
-    name = Name(load_default=None)
+    name = Name(load_default=None, kind="asset")
     tags = Tags(load_default=list)
     licence = fields.String(load_default="", validate=validate.Length(max=1000))
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
@@ -27,7 +27,7 @@ class AssetUpload(Schema):
 class AssetTextCreate(Schema):
     org_unit_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["template", "snippet"]))
-    name = Name(required=True)
+    name = Name(required=True, kind="asset")
     text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
     tags = Tags(load_default=list)
     licence = fields.String(load_default="", validate=validate.Length(max=1000))
@@ -35,7 +35,7 @@ class AssetTextCreate(Schema):
 
 
 class AssetUpdate(Schema):
-    name = Name()
+    name = Name(kind="asset")
     tags = Tags()
     licence = fields.String(validate=validate.Length(max=1000))
     expires_at = fields.AwareDateTime(allow_none=True, metadata={"description": "null: never expires"})

@@ -29,7 +29,7 @@ class MeOut(UserOut):
 
 class UserCreate(Schema):
     email = Email(required=True)
-    display_name = Name(required=True)
+    display_name = Name(required=True, kind="person")
     locale = Locale()
     time_zone = TimeZone()
     password = fields.String(validate=validate.Length(min=12, max=200), load_only=True)
@@ -37,7 +37,7 @@ class UserCreate(Schema):
 
 class UserUpdate(Schema):
     email = Email()
-    display_name = Name()
+    display_name = Name(kind="person")
     locale = Locale(allow_none=True)
     time_zone = TimeZone(allow_none=True)
     status = fields.String(validate=validate.OneOf(["active", "disabled"]))
@@ -58,14 +58,14 @@ class RoleOut(Schema):
 
 class RoleCreate(Schema):
     key = fields.String(required=True, validate=RoleKey)
-    name = Name(required=True)
+    name = Name(required=True, kind="role")
     description = fields.String(load_default="", validate=validate.Length(max=1000))
     permissions = fields.List(fields.String(validate=validate.Length(max=64)), required=True,
                               validate=validate.Length(min=1, max=100))
 
 
 class RoleUpdate(Schema):
-    name = Name()
+    name = Name(kind="role")
     description = fields.String(validate=validate.Length(max=1000))
     permissions = fields.List(fields.String(validate=validate.Length(max=64)), validate=validate.Length(min=1, max=100))
 
@@ -94,7 +94,7 @@ class PasswordLogin(Schema):
     tenant = fields.String(required=True, validate=validate.Length(min=1, max=63))
     email = Email(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
-    token_name = Name(load_default="sign-in")
+    token_name = Name(load_default="sign-in", kind="token")
     expires_in_days = fields.Integer(validate=validate.Range(min=1, max=90), load_default=30)
     totp_code = fields.String(load_default=None, validate=validate.Length(max=40), load_only=True)
 

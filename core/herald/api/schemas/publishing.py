@@ -109,6 +109,8 @@ class CalendarQuery(ListQuery):
         ["scheduled", "publishing", "published", "failed", "needs_attention", "cancelled", "deleted"]))
     author_id = Id(load_default=None)
     time_zone = TimeZone(load_default=None, metadata={"description": "Show times here (default: yours)"})
+    group = fields.String(load_default=None, validate=validate.OneOf(["post"]), metadata={
+        "description": "post: one entry per post and time, listing its publications (see CalendarEntryOut)"})
 
     @validates_schema
     def _range(self, data: dict, **_: object) -> None:
@@ -118,6 +120,16 @@ class CalendarQuery(ListQuery):
             raise ValidationError("'to' must be after 'from'.", "to")
         if (data["to"] - data["from_"]).days > 400:
             raise ValidationError("Ask for at most 400 days at once.", "to")
+
+
+class CalendarPublicationOut(Schema):
+    publication_id = fields.String()
+    account_id = fields.String()
+    network = fields.String()
+    variant = fields.String()
+    state = fields.String()
+    planned_local_time = fields.String()
+    planned_time_zone = fields.String()
 
 
 class CalendarEntryOut(Schema):
@@ -137,6 +149,12 @@ class CalendarEntryOut(Schema):
     planned_time_zone = fields.String()
     viewer_local_time = fields.String(metadata={"description": "The same instant in the requesting user's zone"})
     viewer_time_zone = fields.String()
+    # with group=post: publication_id, account_id, network and variant are left out; state is
+    # the one of its publications that most needs a person
+    publications = fields.List(fields.Nested(CalendarPublicationOut), metadata={
+        "description": "Only with group=post: the post's publications at this time"})
+    state_counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Only with group=post: how many of its publications are in each state"})
 
 
 class Slot(Schema):

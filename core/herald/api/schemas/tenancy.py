@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from herald.api.schemas.common import Id, ListQuery, Locale, Name, TimeZone
 from herald.tenancy.models import UNIT_KINDS
+
+
+def _distinct(values: list[str]) -> None:
+    if len({v.lower() for v in values}) != len(values):
+        raise ValidationError("Name each language once.")
+
+
+#: the account's audience languages, most preferred first
+AudienceLanguages = lambda **kw: fields.List(  # noqa: E731
+    Locale(), validate=[validate.Length(max=10), _distinct], metadata={
+        "description": "Languages the account's audience reads (BCP 47), most preferred first: each post "
+                       "publishes here its variant in the first of them it has; empty: the post's "
+                       "any-language variant, else its first language"}, **kw)
 
 Slug = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$", error="Lowercase letters, digits and dashes; 2–63 characters.")
 
@@ -22,15 +35,15 @@ class TenantOut(Schema):
 
 class TenantCreate(Schema):
     slug = fields.String(required=True, validate=Slug)
-    name = Name(required=True)
-    root_unit_name = Name()
+    name = Name(required=True, kind="tenant")
+    root_unit_name = Name(kind="unit")
     default_locale = Locale()
     default_time_zone = TimeZone()
 
 
 class TenantUpdate(Schema):
     slug = fields.String(validate=Slug)
-    name = Name()
+    name = Name(kind="tenant")
     status = fields.String(validate=validate.OneOf(["active", "suspended"]))
     default_locale = Locale()
     default_time_zone = TimeZone()
@@ -57,13 +70,13 @@ class UnitOut(Schema):
 
 class UnitCreate(Schema):
     parent_id = Id(required=True)
-    name = Name(required=True)
+    name = Name(required=True, kind="unit")
     kind = fields.String(load_default="other", validate=validate.OneOf(UNIT_KINDS))
     time_zone = TimeZone(allow_none=True)
 
 
 class UnitUpdate(Schema):
-    name = Name()
+    name = Name(kind="unit")
     kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
     time_zone = TimeZone(allow_none=True)
 
@@ -88,6 +101,7 @@ class AccountOut(Schema):
     time_zone = fields.String(allow_none=True)
     connection_state = fields.String()
     labels = fields.List(fields.String())
+    audience_languages = fields.List(fields.String())
     archived_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
 
@@ -96,18 +110,20 @@ class AccountCreate(Schema):
     org_unit_id = Id(required=True)
     network = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
     handle = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    display_name = fields.String(load_default="", validate=validate.Length(max=200))
+    display_name = Name(load_default="", kind="account", allow_empty=True)
     external_id = fields.String(validate=validate.Length(max=200))
     time_zone = TimeZone(allow_none=True)
     labels = fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20))
+    audience_languages = AudienceLanguages()
 
 
 class AccountUpdate(Schema):
     org_unit_id = Id()
     handle = fields.String(validate=validate.Length(min=1, max=200))
-    display_name = fields.String(validate=validate.Length(max=200))
+    display_name = Name(kind="account", allow_empty=True)
     time_zone = TimeZone(allow_none=True)
     labels = fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20))
+    audience_languages = AudienceLanguages()
     archived = fields.Boolean()
 
 

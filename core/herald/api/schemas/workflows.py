@@ -15,7 +15,7 @@ class Deciders(Schema):
 
 
 class Step(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="step")
     kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
     deciders = fields.Nested(Deciders, load_default=dict)
     quorum = fields.String(load_default="any", validate=validate.OneOf(["any", "all", "n"]),
@@ -31,8 +31,8 @@ class DueDate(Schema):
     step = fields.Integer(required=True, validate=validate.Range(min=0, max=19))
     day_of_month = fields.Integer(required=True, validate=validate.Range(min=-1, max=31),
                                   metadata={"description": "1–31, or -1 for the last day of the month"})
-    campaign = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
-                             metadata={"description": "Only this campaign (null: every campaign)"})
+    campaign = Name(load_default=None, allow_none=True, kind="campaign",
+                   metadata={"description": "Only this campaign (null: every campaign)"})
 
 
     @validates("day_of_month")
@@ -42,7 +42,7 @@ class DueDate(Schema):
 
 
 class WorkflowPut(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="workflow")
     steps = fields.List(fields.Nested(Step), required=True, validate=validate.Length(min=1, max=20))
     restart_from_step = fields.Integer(load_default=0, validate=validate.Range(min=0, max=19),
                                        metadata={"description": "Where review restarts after an edit invalidates "
@@ -81,7 +81,7 @@ class RuleConditions(Schema):
 
 class RuleIn(Schema):
     org_unit_id = Id(required=True, metadata={"description": "Applies to posts on this unit and below"})
-    name = Name(required=True)
+    name = Name(required=True, kind="workflow_rule")
     priority = fields.Integer(load_default=100, validate=validate.Range(min=0, max=100_000))
     conditions = fields.Nested(RuleConditions, required=True)
     workflow_key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{0,63}$"))
@@ -166,7 +166,7 @@ class WaitingOut(Schema):
 
 
 class ExternalInvite(Schema):
-    name = Name(required=True)
+    name = Name(required=True, kind="person")
     email = fields.Email(required=True, validate=validate.Length(max=320))
     expires_in_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 30))
     can_decide = fields.Boolean(load_default=True)

@@ -12,7 +12,7 @@ from herald.api.context import actor, client_address, csrf_exempt, db, runtime
 from herald.api.endpoint import endpoint
 from herald.api.pagination import paginate
 from herald.api.schemas.common import ListQuery
-from herald.api.schemas.identity import ScopedTokenCreate, ScopedTokenIssued, ScopedTokenOut
+from herald.api.schemas.identity import PasswordTokenIssued, ScopedTokenCreate, ScopedTokenIssued, ScopedTokenOut
 from herald.api.schemas.people import MeOut, PasswordLogin
 from herald.auth import signin, tokens
 from herald.clock import utcnow
@@ -69,7 +69,8 @@ def revoke_token(token_id: str):  # type: ignore[no-untyped-def]
 
 
 @endpoint(bp, "/auth/password", "POST", summary="Sign in with email and password; returns an API token",
-          tag="Auth", body=PasswordLogin, response=ScopedTokenIssued, status=201, public=True, problems=(401, 429))
+          tag="Auth", body=PasswordLogin, response=PasswordTokenIssued, status=201, public=True,
+          problems=(401, 429))
 @csrf_exempt
 def password_login(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, rt = db(), runtime()
@@ -79,4 +80,4 @@ def password_login(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     token, secret = tokens.issue_token(session, who, done.user, body["token_name"],
                                        utcnow() + timedelta(days=body["expires_in_days"]))
     session.commit()
-    return _issued(token, secret)
+    return {**_issued(token, secret), "tenant_id": done.user.tenant_id}

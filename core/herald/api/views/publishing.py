@@ -10,6 +10,7 @@ from sqlalchemy import select
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
+from herald.api.schemas.publication_plan import ScheduledOut
 from herald.api.schemas.publishing import (
     BulkScheduleBody,
     BulkScheduleOut,
@@ -30,6 +31,7 @@ from herald.content.service import get_post
 from herald.publishing import calendar as cal
 from herald.publishing import connect, planning
 from herald.publishing.models import PostingSlot, Publication, PublicationAttempt
+from herald.publishing.publication_plan import schedule_warnings
 from herald.tenancy.service import get_account
 from herald.web.request_trust import public_base
 
@@ -54,12 +56,13 @@ def _post_out(tenant_id: str, post_id: str) -> dict[str, Any]:
 
 
 @endpoint(bp, POST + "/schedule", "POST", summary="Schedule an approved post: a wall-clock time in a zone, "
-          "an instant, or each account's next free slot", tag=TAG, body=ScheduleBody, response=PostPublicationsOut,
-          status=201)
+          "an instant, or each account's next free slot (warns about accounts that need reconnecting)", tag=TAG,
+          body=ScheduleBody, response=ScheduledOut, status=201)
 def schedule_post(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    planning.schedule(db(), actor(), tenant_id, post_id, {k: body.get(k) for k in WHEN}, body["account_ids"])
+    pubs = planning.schedule(db(), actor(), tenant_id, post_id, {k: body.get(k) for k in WHEN}, body["account_ids"])
+    warnings = schedule_warnings(db(), pubs)
     db().commit()
-    return _post_out(tenant_id, post_id)
+    return {**_post_out(tenant_id, post_id), "warnings": warnings}
 
 
 @endpoint(bp, "/tenants/<tenant_id>/posts/bulk-schedule", "POST",
@@ -72,11 +75,12 @@ def bulk_schedule_posts(tenant_id: str, body: dict[str, Any]):  # type: ignore[n
 
 
 @endpoint(bp, POST + "/schedule", "PUT", summary="Reschedule what is still waiting", tag=TAG, body=ScheduleBody,
-          response=PostPublicationsOut)
+          response=ScheduledOut)
 def reschedule_post(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    planning.reschedule(db(), actor(), tenant_id, post_id, {k: body.get(k) for k in WHEN})
+    pubs = planning.reschedule(db(), actor(), tenant_id, post_id, {k: body.get(k) for k in WHEN})
+    warnings = schedule_warnings(db(), pubs)
     db().commit()
-    return _post_out(tenant_id, post_id)
+    return {**_post_out(tenant_id, post_id), "warnings": warnings}
 
 
 @endpoint(bp, POST + "/schedule", "DELETE", summary="Unschedule: cancel what is still waiting", tag=TAG,
@@ -88,11 +92,12 @@ def unschedule_post(tenant_id: str, post_id: str):  # type: ignore[no-untyped-de
 
 
 @endpoint(bp, POST + "/publish", "POST", summary="Publish an approved post now", tag=TAG, body=PublishNowBody,
-          response=PostPublicationsOut, status=202)
+          response=ScheduledOut, status=202)
 def publish_post_now(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    planning.publish_now(db(), actor(), tenant_id, post_id, body["account_ids"])
+    pubs = planning.publish_now(db(), actor(), tenant_id, post_id, body["account_ids"])
+    warnings = schedule_warnings(db(), pubs)
     db().commit()
-    return _post_out(tenant_id, post_id)
+    return {**_post_out(tenant_id, post_id), "warnings": warnings}
 
 
 @endpoint(bp, POST + "/publications", "GET", summary="The post's publications with their attempts", tag=TAG,
@@ -133,7 +138,8 @@ def unpublish_publication(tenant_id: str, publication_id: str):  # type: ignore[
 @endpoint(bp, "/tenants/<tenant_id>/calendar", "GET", summary="Publications in a time range, with times in the "
           "planned zone and in yours", tag=TAG, query=CalendarQuery, response=CalendarEntryOut, many=True)
 def calendar(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
-    return cal.calendar(db(), actor(), tenant_id, query)
+    by_post = query.pop("group", None) == "post"
+    return (cal.calendar_by_post if by_post else cal.calendar)(db(), actor(), tenant_id, query)
 
 
 def _slots_out(account_id: str) -> list[dict[str, Any]]:

@@ -150,10 +150,11 @@ def _base_url() -> str:
           summary="Invite a person: creates them (invited) and emails a single-use link", tag=TAG,
           body=InvitationCreate, response=InvitationOut, status=201)
 def invite(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    user, link = links.invite(db(), runtime(), actor(), tenant_id, email=body["email"],
-                              display_name=body["display_name"], base_url=_base_url())
+    made = links.issue_invitation(db(), runtime(), actor(), tenant_id, email=body["email"],
+                                  display_name=body["display_name"], base_url=_base_url())
     db().commit()
-    return {"id": link.id, "user_id": user.id, "expires_at": link.expires_at}
+    return {"id": made.link.id, "user_id": made.user.id, "expires_at": made.link.expires_at,
+            "emailed": made.emailed, "url": made.url}
 
 
 @endpoint(bp, "/auth/invitations/accept", "POST", summary="Accept an invitation by choosing a password",

@@ -70,7 +70,11 @@
   }
 
   // ------------------------------------------------------------------ the conversation
-  function select(id, focus) {
+  // On a phone the list and the conversation are two views (inbox.css): choosing a conversation
+  // is a step in the browser's history, so Back (the link or the browser's) returns to the list.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 48rem)") : { matches: false };
+  function listUrl(id) { return withQuery(root.getAttribute("data-list"), id ? "c=" + encodeURIComponent(id) : ""); }
+  function select(id, focus, fromHistory) {
     if (!id) { return; }
     leaveReply();
     return getText(withQuery(url("data-pane", id), "")).then(function (html) {
@@ -78,12 +82,34 @@
       root.setAttribute("data-selected", id);
       document.getElementById("inbox-pane").innerHTML = html;
       markSelected();
-      history.replaceState(null, "", withQuery(root.getAttribute("data-list"), "c=" + encodeURIComponent(id)));
+      if (fromHistory) { /* the address is already this one */ } else if (narrow.matches) {
+        history.pushState({ c: id }, "", listUrl(id));
+      } else {
+        history.replaceState(null, "", listUrl(id));
+      }
       var li = document.querySelector('#conv-list .conv[data-id="' + id + '"] a');
-      if (li && focus !== false) { li.focus(); }
+      if (narrow.matches) {
+        window.scrollTo(0, 0);
+        if (focus !== false) { document.getElementById("inbox-pane").focus(); }
+      } else if (li && focus !== false) { li.focus(); }
       wirePane();
     }).catch(function () { window.location.href = withQuery(root.getAttribute("data-list"), "c=" + id); });
   }
+  function showList(fromHistory) {
+    if (!selected) { return; }
+    var was = selected;
+    leaveReply();
+    selected = "";
+    root.setAttribute("data-selected", "");
+    markSelected();
+    if (!fromHistory) { history.pushState({ c: "" }, "", listUrl("")); }
+    var li = document.querySelector('#conv-list .conv[data-id="' + was + '"] a');
+    if (li) { li.focus(); }
+  }
+  window.addEventListener("popstate", function () {
+    var id = new URLSearchParams(window.location.search).get("c") || "";
+    if (id && id !== selected) { select(id, true, true); } else if (!id) { showList(true); }
+  });
   function refreshPane() {
     return getText(url("data-pane", selected)).then(function (html) {
       var box = parse(html), fresh = box.querySelector("#pane"), current = pane();
@@ -161,6 +187,14 @@
         });
       }).catch(function () {});
   }
+  // the on-screen keyboard takes half of a phone's screen: keep the field being typed in visible
+  function keepInView() {
+    var el = document.activeElement;
+    if (narrow.matches && el && el.tagName === "TEXTAREA" && el.scrollIntoView) {
+      el.scrollIntoView({ block: "nearest" });
+    }
+  }
+  if (window.visualViewport) { window.visualViewport.addEventListener("resize", keepInView); }
   function wirePane() {
     var box = document.getElementById("reply-box");
     if (box) {
@@ -169,6 +203,7 @@
     }
     var text = document.getElementById("reply-text");
     if (text) {
+      text.addEventListener("focus", keepInView);
       text.addEventListener("input", function () { clearTimeout(checkTimer); checkTimer = setTimeout(check, 300); });
     }
     var picker = document.getElementById("saved-reply");
@@ -211,6 +246,7 @@
     var link = e.target.closest ? e.target.closest("a") : null;
     if (!link || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) { return; }
     if (link.classList.contains("more")) { e.preventDefault(); more(link); return; }
+    if (link.classList.contains("inbox-back")) { e.preventDefault(); showList(false); return; }
     var li = link.closest(".conv");
     if (li && link.classList.contains("conv-link")) { e.preventDefault(); select(li.getAttribute("data-id"), true); }
   });
