@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select
@@ -184,3 +185,26 @@ def world_fixture(seed, api, herald_runtime, register_plugin, run_jobs) -> Itera
     finally:
         set_clock(None)
         set_engine_config(None)
+
+
+# ----------------------------------------------------------------------------- the sandbox network
+@pytest.fixture
+def sandbox(seed, api, herald_runtime):  # type: ignore[no-untyped-def]
+    """A tenant with the sandbox network enabled and one sandbox account: (tenant, admin, account id)."""
+    t = seed.tenant("acme", {"coffee": None})
+    _, token = seed.user(t, "admin@acme.test", [("tenant_admin", "root")])
+    admin = api(token)
+    assert admin.patch(f"tenants/{t.id}/plugins/network_sandbox", {"enabled": True}).status_code == 200
+    r = admin.post(f"tenants/{t.id}/social-accounts", {"org_unit_id": t.units["coffee"].id, "network": "sandbox",
+                                                       "handle": "acme_sandbox"})
+    assert r.status_code == 201, r.get_json()
+    return t, admin, r.get_json()["id"]
+
+
+def connect_params(admin, t, account_id):  # type: ignore[no-untyped-def]
+    """Start connecting the sandbox account; the callback's query (the sandbox approves at once)."""
+    start = admin.post(f"tenants/{t.id}/social-accounts/{account_id}/connect")
+    assert start.status_code == 201, start.get_json()
+    url = urlparse(start.get_json()["authorize_url"])
+    assert url.path == "/api/v1/connect/callback"  # the sandbox approves at once
+    return {k: v[0] for k, v in parse_qs(url.query).items()}

@@ -179,3 +179,29 @@ def test_other_refusals_name_fields_by_their_labels_not_their_raw_names(app, wor
     messages = alerts(manager.get(f"/console/posts/{post_id}").get_data(as_text=True))
     assert any(m.startswith("Accounts: ") and "is not a target of this post" in m for m in messages), messages
     assert not any(m.startswith("account_ids") for m in messages)
+
+
+def test_compose_lets_the_author_choose_an_accounts_language_and_the_plan_follows(app, world, herald_runtime):
+    w = world
+    creator, csrf = sign_in(app, w, "creator")
+    form = {"csrf_token": csrf, "action": "draft", "org_unit_id": w.unit("coffee"), "title": "Mornings",
+            "targets": [w.accounts["coffee"], w.accounts["dubai"]], "row": ["0", "1"],
+            "variant-0-language": "en", "variant-0-text": EN, "variant-1-language": "ar", "variant-1-text": AR,
+            f"target_language-{w.accounts['coffee']}": "ar"}  # the English-speaking account gets Arabic
+    page = creator.get("/console/compose").get_data(as_text=True)
+    assert f'name="target_language-{w.accounts["coffee"]}"' in page
+    r = creator.post("/console/compose", data=form)
+    assert r.status_code == 303, r.get_data(as_text=True)[:500]
+    post_id = r.headers["Location"].rsplit("/", 1)[-1].split("?")[0]
+    content = w.admin.get(f"tenants/{w.tid}/posts/{post_id}").get_json()["content"]
+    assert content["target_languages"] == {w.accounts["coffee"]: "ar"}
+    plan = plan_section(creator.get(f"/console/posts/{post_id}").get_data(as_text=True))
+    assert "Acme Coffee gets the Arabic text" in plan and "Acme Coffee Dubai gets the Arabic text" in plan
+    edit = creator.get(f"/console/posts/{post_id}/edit").get_data(as_text=True)
+    assert re.search(rf'name="target_language-{w.accounts["coffee"]}"[^>]*>\s*<option value="">[^<]*</option>'
+                     r'.*?<option value="ar" lang="ar" selected>', edit, re.S)
+    # a language the post has no variant in is named next to the accounts, and nothing is saved
+    before = w.admin.get(f"tenants/{w.tid}/posts").get_json()["items"]
+    bad = creator.post("/console/compose", data={**form, f"target_language-{w.accounts['coffee']}": "hi"})
+    assert bad.status_code == 422 and "no variant" in bad.get_data(as_text=True)
+    assert len(w.admin.get(f"tenants/{w.tid}/posts").get_json()["items"]) == len(before)

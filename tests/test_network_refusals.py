@@ -3,9 +3,8 @@ an internal service, if a base URL pointed there) is logged, never sent back to 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 import pytest
+from publishing_support import connect_params as _callback_params
 
 from herald.builtin.network_sandbox import SandboxConnector
 from herald.content.models import Post
@@ -14,23 +13,6 @@ from herald.publishing.refusals import network_refusal
 from herald.publishing.scheduler import Scheduler
 
 LEAK = "root:x:0:0 internal-admin-panel 10.0.0.5 Server: nginx/1.2"
-
-
-@pytest.fixture
-def sandbox(seed, api):  # type: ignore[no-untyped-def]
-    t = seed.tenant("acme", {"coffee": None})
-    _, token = seed.user(t, "admin@acme.test", [("tenant_admin", "root")])
-    admin = api(token)
-    assert admin.patch(f"tenants/{t.id}/plugins/network_sandbox", {"enabled": True}).status_code == 200
-    r = admin.post(f"tenants/{t.id}/social-accounts", {"org_unit_id": t.units["coffee"].id, "network": "sandbox",
-                                                       "handle": "acme_sandbox"})
-    assert r.status_code == 201, r.get_json()
-    return t, admin, r.get_json()["id"]
-
-
-def _callback_params(admin, t, account_id):  # type: ignore[no-untyped-def]
-    start = admin.post(f"tenants/{t.id}/social-accounts/{account_id}/connect").get_json()
-    return {k: v[0] for k, v in parse_qs(urlparse(start["authorize_url"]).query).items()}
 
 
 @pytest.mark.parametrize("code, shown", [("invalid_grant", True), ("<script>alert(1)</script>", False),

@@ -4,9 +4,9 @@ engine publishing to it, its feed page, and the connector contract suite."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlparse
 
 import pytest
+from publishing_support import connect_params
 from sqlalchemy import select
 
 from herald.builtin.network_sandbox import SandboxConnector, SandboxPost
@@ -27,29 +27,9 @@ from herald.publishing.scheduler import Scheduler
 from herald.testing.connector_contract import ConnectorContract
 
 
-@pytest.fixture
-def sandbox(seed, api, herald_runtime):  # type: ignore[no-untyped-def]
-    t = seed.tenant("acme", {"coffee": None})
-    _, token = seed.user(t, "admin@acme.test", [("tenant_admin", "root")])
-    admin = api(token)
-    assert admin.patch(f"tenants/{t.id}/plugins/network_sandbox", {"enabled": True}).status_code == 200
-    r = admin.post(f"tenants/{t.id}/social-accounts", {"org_unit_id": t.units["coffee"].id, "network": "sandbox",
-                                                       "handle": "acme_sandbox"})
-    assert r.status_code == 201, r.get_json()
-    return t, admin, r.get_json()["id"]
-
-
-def _connect(admin, t, account_id):  # type: ignore[no-untyped-def]
-    start = admin.post(f"tenants/{t.id}/social-accounts/{account_id}/connect")
-    assert start.status_code == 201, start.get_json()
-    url = urlparse(start.get_json()["authorize_url"])
-    assert url.path == "/api/v1/connect/callback"  # the sandbox approves at once
-    return {k: v[0] for k, v in parse_qs(url.query).items()}
-
-
 def test_connecting_an_account_stores_its_tokens_sealed_and_is_audited(sandbox, api, herald_runtime):
     t, admin, account_id = sandbox
-    params = _connect(admin, t, account_id)
+    params = connect_params(admin, t, account_id)
     done = api(None).get("/api/v1/connect/callback", query_string=params)
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["connection_state"] == "connected"
@@ -65,11 +45,11 @@ def test_connecting_an_account_stores_its_tokens_sealed_and_is_audited(sandbox, 
 
 def test_a_connect_callback_with_a_wrong_code_or_a_refusal_connects_nothing(sandbox, api, herald_runtime):
     t, admin, account_id = sandbox
-    params = _connect(admin, t, account_id)
+    params = connect_params(admin, t, account_id)
     wrong = api(None).get("/api/v1/connect/callback", query_string={**params, "code": "sbx-code-forged"})
     assert wrong.status_code == 502 and "invalid_grant" in wrong.get_json()["detail"]
     assert "reconnect" in wrong.get_json()["detail"] and "PKCE" not in wrong.get_json()["detail"]
-    params = _connect(admin, t, account_id)
+    params = connect_params(admin, t, account_id)
     denied = api(None).get("/api/v1/connect/callback", query_string={"state": params["state"],
                                                                      "error": "access_denied"})
     assert denied.status_code == 400 and "access_denied" in denied.get_json()["detail"]

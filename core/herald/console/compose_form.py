@@ -72,6 +72,8 @@ class Draft:
     notes: str = ""
     paid_promotion: bool = False
     rows: list[Row] = field(default_factory=lambda: [Row(0)])
+    #: account id → the language of the variant it gets instead of its audience language's
+    target_languages: dict[str, str] = field(default_factory=dict)
 
     @property
     def row_ids(self) -> list[int]:
@@ -103,10 +105,13 @@ def draft_from_form(form: Any, added: dict[int, list[str]] | None = None) -> Dra
                         first_comment=form.get(f"variant-{i}-first_comment", "")[:5000],
                         media=media, alt={a: form.get(f"variant-{i}-alt-{a}", "")[:1000] for a in media},
                         kept=form.get(f"variant-{i}-kept", "")[:100_000]))
+    targets = form.getlist("targets")[:100]
+    languages = {a: form.get(f"target_language-{a}", "")[:35] for a in targets}
     return Draft(org_unit_id=form.get("org_unit_id", "")[:40], title=form.get("title", "")[:300],
-                 targets=form.getlist("targets")[:100], campaign=form.get("campaign", "").strip()[:200],
+                 targets=targets, campaign=form.get("campaign", "").strip()[:200],
                  tags=form.get("tags", "")[:3000], notes=form.get("notes", "")[:5000],
-                 paid_promotion=form.get("paid_promotion") == "1", rows=rows)
+                 paid_promotion=form.get("paid_promotion") == "1", rows=rows,
+                 target_languages={a: lang for a, lang in languages.items() if lang})
 
 
 def draft_from_content(content: dict[str, Any], org_unit_id: str, campaign: str | None) -> Draft:
@@ -124,7 +129,8 @@ def draft_from_content(content: dict[str, Any], org_unit_id: str, campaign: str 
                         kept=json.dumps(kept, ensure_ascii=False) if kept else ""))
     return Draft(org_unit_id=org_unit_id, title=content.get("title", ""), targets=list(content.get("targets", [])),
                  campaign=campaign or "", tags=", ".join(content.get("tags") or []), notes=content.get("notes", ""),
-                 paid_promotion=bool(content.get("paid_promotion")), rows=rows or [Row(0)])
+                 paid_promotion=bool(content.get("paid_promotion")), rows=rows or [Row(0)],
+                 target_languages={a: lang for a, lang in (content.get("target_languages") or {}).items() if lang})
 
 
 def change_rows(draft: Draft, action: str) -> bool:
@@ -158,8 +164,12 @@ def content_of(draft: Draft) -> tuple[dict[str, Any], list[int]]:
         variants.append({"network": row.network or None, "language": row.language or None, "text": row.text,
                          "media": media, "first_comment": row.first_comment.strip() or None,
                          **{k: kept[k] for k in KEPT_FIELDS if k in kept}})
-    return {"title": draft.title, "targets": draft.targets, "variants": variants, "tags": _split_tags(draft.tags),
-            "notes": draft.notes, "paid_promotion": draft.paid_promotion}, rows
+    content: dict[str, Any] = {"title": draft.title, "targets": draft.targets, "variants": variants,
+                               "tags": _split_tags(draft.tags), "notes": draft.notes,
+                               "paid_promotion": draft.paid_promotion}
+    if draft.target_languages:  # only when chosen: a post without overrides keeps its content as it was
+        content["target_languages"] = dict(draft.target_languages)
+    return content, rows
 
 
 def by_row(errors: dict[str, Any], rows: list[int]) -> dict[str, list[str]]:
