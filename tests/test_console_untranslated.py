@@ -177,3 +177,13 @@ def test_no_console_page_in_arabic_shows_a_stored_code_or_an_english_name(arabic
             problems[path] = found
     assert not problems, "English codes or names on Arabic pages:\n" + "\n".join(
         f"{path}: {', '.join(words)}" for path, words in problems.items())
+
+
+def test_the_implicit_workflows_step_is_named_in_the_persons_language(app):
+    from herald.console.labels import IMPLICIT_STEP, IMPLICIT_WORKFLOW, step_name
+
+    with app.test_request_context("/console/?lang=ar"):
+        assert step_name(IMPLICIT_STEP, IMPLICIT_WORKFLOW) not in ("", IMPLICIT_STEP)
+        assert step_name(IMPLICIT_STEP, "Legal review") == IMPLICIT_STEP  # a step someone named stays as named
+    with app.test_request_context("/console/?lang=en"):
+        assert step_name(IMPLICIT_STEP, IMPLICIT_WORKFLOW) == "Approval"

@@ -54,6 +54,8 @@ RULE_CONDITIONS = {
 
 #: the workflow Herald applies when a unit has none (``approval_runs.workflow_name``)
 IMPLICIT_WORKFLOW = "Implicit approval"
+#: the name of the implicit workflow's one step (herald.approvals.rules)
+IMPLICIT_STEP = "Approval"
 
 #: why a workflow applies (``approval_runs.chosen_because``, written in English by
 #: ``herald.approvals.rules.choose``): the fixed sentences, and the parts of a rule's sentence
@@ -137,6 +139,13 @@ def workflow_name(name: str | None) -> str:
     return _("Implicit approval") if name == IMPLICIT_WORKFLOW else (name or "")
 
 
+def step_name(name: str | None, workflow: str | None) -> str:
+    """A step's own name; the implicit workflow's one step (named by Herald), translated."""
+    if workflow == IMPLICIT_WORKFLOW and name == IMPLICIT_STEP:
+        return _("Approval")
+    return name or ""
+
+
 def chosen_because(text: str | None) -> str:
     """Why a workflow applies, in the person's language. A sentence Herald did not write (or one
     whose parts it cannot tell apart) is shown as stored."""
@@ -164,6 +173,6 @@ def install(app: Flask) -> None:
     """Make the label functions template globals (``label``, ``person_status``, ``unit_kind``…)."""
     from herald.console.permission_labels import role_name
 
-    for fn in (label, person_status, unit_kind, step_kind, rule_condition, network_name, workflow_name,
+    for fn in (label, person_status, unit_kind, step_kind, rule_condition, network_name, workflow_name, step_name,
                chosen_because, role_name):
         app.add_template_global(fn, fn.__name__)
