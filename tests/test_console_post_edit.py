@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 
 from herald.clock import utcnow
@@ -78,7 +80,9 @@ def test_someone_else_opening_the_edit_page_is_told_who_holds_the_lease_and_unti
     page = html.unescape(r.get_data(as_text=True))
     assert "Cora Creator is editing this post until" in page and world.emails["creator"] not in page
     until = api_post(world, post_id)["lease_expires_at"]
-    assert until[11:16] in page  # the time it runs out (UTC: the editor has no zone of their own)
+    # the time it runs out, as the page formats times (UTC: the editor has no zone of their own)
+    shown = format_datetime(datetime.fromisoformat(until), "medium", tzinfo=ZoneInfo("UTC"), locale="en")
+    assert shown in page
     assert 'name="variant-0-text"' not in page  # no form to type into
     assert "Cora Creator is editing this post until" in html.unescape(
         editor.get(f"/console/posts/{post_id}").get_data(as_text=True))
