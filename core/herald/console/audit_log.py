@@ -27,6 +27,7 @@ from herald.authz import require
 from herald.authz.check import in_tenant
 from herald.console.audit_labels import ACTION_LABELS, action_label
 from herald.console.blueprint import bp, page, tenant, who
+from herald.console.person_names import person_name
 from herald.inbox.models import RoutingRule, SavedReply, SlaPolicy, Team
 from herald.library.models import Asset
 from herald.people.models import CustomRole, User
@@ -39,17 +40,13 @@ EXPORT_BATCH = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _person_name(user: User) -> str:
-    return user.display_name or user.email
-
-
 def _named(attr: str) -> Callable[[Any], str]:
     return lambda row: str(getattr(row, attr) or "")
 
 
 #: object type → (model, its name); other types are shown by id
 NAMED_OBJECTS: dict[str, tuple[type[Any], Callable[[Any], str]]] = {
-    "org_unit": (OrgUnit, _named("name")), "user": (User, _person_name), "role": (CustomRole, _named("name")),
+    "org_unit": (OrgUnit, _named("name")), "user": (User, person_name), "role": (CustomRole, _named("name")),
     "social_account": (SocialAccount, lambda a: f"@{a.handle}"), "asset": (Asset, _named("name")),
     "workflow": (Workflow, _named("name")), "workflow_rule": (WorkflowRule, _named("name")),
     "inbox_team": (Team, _named("name")), "inbox_sla_policy": (SlaPolicy, _named("name")),
@@ -78,8 +75,9 @@ def _names(session: Session, tenant_id: str, events: list[AuditEvent]
            ) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """(actor id → name, (object type, id) → name) for ``events``, read in one query per kind
     and only within the tenant."""
+    # through ``session``, not the request's: the CSV export reads each batch in a transaction of its own
     actor_ids = {e.actor_id for e in events if e.actor_id}
-    actors = {u.id: _person_name(u) for u in session.scalars(
+    actors = {u.id: person_name(u) for u in session.scalars(
         select(User).where(User.id.in_(actor_ids), User.tenant_id == tenant_id))} if actor_ids else {}
     objects: dict[tuple[str, str], str] = {}
     wanted: dict[str, set[str]] = {}

@@ -29,6 +29,7 @@ from herald.console.blueprint import bp, can_somewhere, page, refused, tenant, u
 from herald.console.form_errors import flatten
 from herald.console.i18n import select_timezone
 from herald.console.inbox_labels import inbox_label
+from herald.console.person_names import people_names
 from herald.errors import Conflict, Forbidden, HeraldError, ValidationFailed
 from herald.inbox import authors, queries, replies, saved, triage
 from herald.inbox.access import can_on, get_conversation, require_on
@@ -84,13 +85,6 @@ def _filters(query: dict[str, Any]) -> dict[str, Any]:
     return filters
 
 
-def _names(ids: set[str | None]) -> dict[str, str]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {u.id: u.display_name or u.email for u in db().scalars(select(User).where(User.id.in_(wanted)))}
-
-
 def _teams() -> list[Team]:
     return list(db().scalars(select(Team).where(Team.tenant_id == tenant().id).order_by(Team.name)))
 
@@ -110,7 +104,7 @@ def _list(query: dict[str, Any], filters: dict[str, Any]) -> dict[str, Any]:
     people = {a.id: a for a in session.scalars(select(InboxAuthor).where(InboxAuthor.id.in_(author_ids)))} \
         if author_ids else {}
     return {"conversations": convs, "next_cursor": found.next_cursor, "list_authors": people,
-            "assignees": _names({c.assignee_id for c in convs}),
+            "assignees": people_names({c.assignee_id for c in convs}),
             "leases": {c.id: replies.lease_info(session, c) for c in convs}}
 
 
@@ -166,7 +160,7 @@ def pane_context(conv: Conversation) -> dict[str, Any]:
     teams = {t.id: t for t in _teams()}
     return {
         "conv": conv, "messages": items, "timeline": timeline, "author": author, "account": account,
-        "author_notes": author_notes, "history": history, "names": _names(ids), "teams": teams,
+        "author_notes": author_notes, "history": history, "names": people_names(ids), "teams": teams,
         "may_reply": may["inbox.reply"], "may_assign": may["inbox.assign"],
         "people": _people() if may["inbox.assign"] else [], "saved_replies": saved_replies,
         "reply_checks": replies.limits(db(), conv) if may["inbox.reply"] else None,

@@ -11,7 +11,6 @@ from flask import Response, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from herald.api.context import db, runtime
 from herald.api.pagination import paginate
@@ -21,13 +20,13 @@ from herald.api.views.library import INLINE_TYPES
 from herald.authz import can
 from herald.clock import utcnow
 from herald.console.blueprint import back, bp, can_somewhere, page, refused, tenant, units_with, who
+from herald.console.person_names import people_names
 from herald.errors import Forbidden, HeraldError
 from herald.library import service as library
 from herald.library.models import Asset
 from herald.library.service import FILE_KINDS
 from herald.library.sniff import HEAD_BYTES, sniff
 from herald.library.storage import storage_for
-from herald.people.models import User
 
 PAGE_SIZE = 40
 UPLOAD_ENDPOINT = "console.library_upload"
@@ -60,9 +59,7 @@ def library_page() -> Response:
     limit, cursor = query.pop("limit"), query.pop("cursor")
     found = paginate(session, library.list_query(session, actor, tenant().id, **query),
                      [Asset.created_at, Asset.id], limit, cursor)
-    uploaders = {a.created_by for a in found.items}
-    names = {u.id: u.display_name or u.email for u in session.scalars(
-        select(User).where(User.tenant_id == tenant().id, User.id.in_(uploaders)))} if uploaders else {}
+    names = people_names({a.created_by for a in found.items})
     units = {u.id: u.name for u in units_with("media.view", include_archived=True)}
     now = utcnow()
     rows = [{"asset": a, "preview": a.mime_type in INLINE_TYPES, "expired": a.expired(now),
