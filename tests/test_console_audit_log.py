@@ -40,6 +40,29 @@ def test_the_page_names_actions_people_and_objects_with_the_ids_kept_aside(app, 
     assert "Unit changed" not in arabic and "عُدّلت الوحدة" in arabic
 
 
+def test_posts_and_sign_ins_are_named_by_what_people_recognise(app, world):
+    creator, csrf = sign_in(app, world, "creator")
+    r = creator.post("/console/compose", data={
+        "csrf_token": csrf, "org_unit_id": world.unit("coffee"), "title": "", "targets": [world.accounts["longnet"]],
+        "variant-0-text": "Our winter blend is back in every shop from Monday morning, with a free pastry",
+        "action": "draft"})
+    post_id = r.headers["Location"].rsplit("/", 1)[1]
+    admin, _csrf = sign_in(app, world, "admin")
+    page = text(admin.get(f"/console/admin/audit?object_id={post_id}"))
+    # no title: the start of its text names it
+    assert "<bdi>Our winter blend is back in every shop from Monday morning,…</bdi>" in page
+    signed_in = text(admin.get("/console/admin/audit?action=session.started"))
+    assert "<bdi>sign-in of creator</bdi>" in signed_in
+
+
+def test_every_kind_of_object_is_named_with_a_query_that_runs_on_this_database(herald_runtime, seed):
+    from herald.console.audit_objects import NAMERS, object_names
+
+    t = seed.tenant("acme")
+    with herald_runtime.db.transaction() as s:
+        assert object_names(s, t.id, {kind: {"nothing-1"} for kind in NAMERS}) == {}
+
+
 def test_the_page_is_paged_by_keyset_newest_first(app, world):
     for i in range(PAGE_SIZE + 5):
         world.admin.patch(f"tenants/{world.tid}/org-units/{world.unit('tea')}", {"name": f"Tea {i}"})

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from herald.clock import utcnow
+from herald.notifications.kinds import NotificationKind
 from herald.notifications.models import InAppNotification, NotificationPreference
 from herald.notifications.notifier import Notification
 from herald.notifications.send import send
@@ -222,6 +223,42 @@ def test_a_kind_turned_off_on_one_channel_still_arrives_on_the_others(people, re
     # PUT replaces: what is not listed is on again
     assert client.put("me/notification-preferences", {"preferences": []}).status_code == 200
     assert all(p["enabled"] for p in client.get("me/notification-preferences").get_json()["preferences"])
+
+
+class CrmPlugin:
+    """A plugin that sends notifications of its own declares their kinds."""
+
+    HERALD_HOOK_API = "1.2"
+
+    @staticmethod
+    @hookimpl
+    def herald_notification_kinds():  # type: ignore[no-untyped-def]
+        return [NotificationKind("acme_crm.sync_failed", "A CRM sync I own failed", "crm"),
+                NotificationKind("approval.due", "Taken over", "crm"),  # Herald's own: ignored
+                NotificationKind("auth.password_reset", "Required", "crm"),  # required: never a choice
+                "not a kind"]
+
+
+def test_herald_notification_kinds_a_plugin_declares_reach_people_of_tenants_that_enabled_it(
+        people, register_plugin, herald_runtime, run_jobs):
+    acme, (_, admin), (ann, client) = people["acme"], people["admin"], people["ann"]
+    register_plugin(CrmPlugin(), "acme_crm")
+    kinds = {k["key"]: k for k in client.get("me/notification-preferences").get_json()["kinds"]}
+    assert "acme_crm.sync_failed" not in kinds  # not enabled for acme yet
+    refused = client.put("me/notification-preferences", {"preferences": [
+        {"kind": "acme_crm.sync_failed", "channel": "inapp", "enabled": False}]})
+    assert refused.status_code == 422
+    assert admin.patch(f"tenants/{acme.id}/plugins/acme_crm", {"enabled": True}).status_code == 200
+    kinds = {k["key"]: k for k in client.get("me/notification-preferences").get_json()["kinds"]}
+    assert kinds["acme_crm.sync_failed"]["name"] == "A CRM sync I own failed"
+    assert kinds["approval.due"]["name"] == "A post waits for my decision"  # Herald's stays Herald's
+    assert "auth.password_reset" not in kinds
+    r = client.put("me/notification-preferences", {"preferences": [
+        {"kind": "acme_crm.sync_failed", "channel": "inapp", "enabled": False}]})
+    assert r.status_code == 200, r.get_json()
+    assert _send(herald_runtime, run_jobs, ann, "acme_crm.sync_failed", "sync failed") == 0
+    _, gil = people["gil"]  # globex did not enable the plugin
+    assert "acme_crm.sync_failed" not in {k["key"] for k in gil.get("me/notification-preferences").get_json()["kinds"]}
 
 
 def test_required_messages_are_sent_whatever_the_person_chose(people, herald_runtime):

@@ -36,6 +36,18 @@ def test_the_menu_offers_the_feed_only_where_the_plugin_is_enabled(app, world):
     assert 'href="/console/"' in body  # the way back
 
 
+def test_the_menu_offers_the_feed_only_to_people_the_feed_lets_in(app, world):
+    """The feed shows the whole tenant's sandbox: it needs posts.view on the tenant, and so does
+    its menu entry; a creator who sees posts of one brand gets neither."""
+    _enable_sandbox(world)
+    creator, _ = sign_in(app, world, "creator")  # posts.view on the coffee unit only
+    assert "/console/x/network_sandbox/" not in creator.get("/console/").get_data(as_text=True)
+    assert creator.get("/console/x/network_sandbox/").status_code in (403, 404)
+    legal, _ = sign_in(app, world, "legal")  # posts.view on the root
+    assert 'href="/console/x/network_sandbox/"' in legal.get("/console/").get_data(as_text=True)
+    assert legal.get("/console/x/network_sandbox/").status_code == 200
+
+
 def test_the_feed_speaks_the_viewers_language_and_zone_with_text_in_its_own_direction(app, world, herald_runtime):
     account = _enable_sandbox(world)
     with herald_runtime.db.transaction() as s:

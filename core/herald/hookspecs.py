@@ -34,10 +34,11 @@ if TYPE_CHECKING:
     from herald.enrichment.enricher import Enricher
     from herald.events.subscriber import EventSubscriber
     from herald.networks.connector import NetworkConnector
+    from herald.notifications.kinds import NotificationKind
     from herald.notifications.notifier import Notifier
     from herald.plugin_host.settings import PluginSettings
 
-HOOK_API_VERSION = "1.1"
+HOOK_API_VERSION = "1.2"
 PROJECT = "herald"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -116,6 +117,20 @@ def herald_notifiers() -> list[type[Notifier]]:
     notifier receives every notification; each decides whether it applies to the recipient.
 
     :return: notifier classes, subclasses of :class:`herald.plugins.Notifier`.
+    """
+
+
+@hookspec
+def herald_notification_kinds() -> list[NotificationKind]:
+    """Declare the kinds of notification this plugin sends, so people can turn each off channel
+    by channel on their notification settings (Herald's own kinds are declared by Herald).
+
+    Called when a person's notification preferences are shown or changed, for the plugins their
+    tenant enabled. Put each kind's ``key`` on the notifications you send; prefix it with your
+    plugin's name (``crm_salesforce.sync_failed``). A key Herald or another plugin already
+    declares is ignored.
+
+    :return: :class:`herald.plugins.NotificationKind` instances.
     """
 
 

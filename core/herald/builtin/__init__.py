@@ -11,5 +11,6 @@ BUILTIN_PLUGINS: list[tuple[str, str]] = [
     ("email_notifier", "herald.builtin.email_notifier"),
     ("webhooks", "herald.builtin.webhooks"),
     ("inbox", "herald.builtin.inbox"),
+    ("requested_time", "herald.builtin.requested_time"),
     ("network_sandbox", "herald.builtin.network_sandbox"),
 ]

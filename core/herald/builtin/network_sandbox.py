@@ -228,7 +228,7 @@ def herald_plugin_settings() -> PluginSettings:
 
 @hookimpl(trylast=True)
 def herald_console_extensions() -> list[ConsoleExtension]:
-    return [ConsoleExtension(blueprint(), [MenuEntry(MENU_LABEL, f"{NAME}.home", "posts.view")])]
+    return [ConsoleExtension(blueprint(), [MenuEntry(MENU_LABEL, f"{NAME}.home", "posts.view", scope="tenant")])]
 
 
 def feed_link(tenant_id: str) -> dict[str, Any]:

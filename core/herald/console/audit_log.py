@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, request, stream_with_context
@@ -20,39 +20,21 @@ from sqlalchemy.orm import Session
 
 from herald.api.context import db, runtime
 from herald.api.pagination import paginate
-from herald.approvals.models import Workflow, WorkflowRule
 from herald.audit.checkpoint_export import verify_tenant_chain
 from herald.audit.models import AuditEvent
 from herald.authz import require
 from herald.authz.check import in_tenant
 from herald.console.audit_labels import ACTION_LABELS, action_label
+from herald.console.audit_objects import object_names
 from herald.console.blueprint import bp, page, tenant, who
 from herald.console.person_names import person_name
-from herald.inbox.models import RoutingRule, SavedReply, SlaPolicy, Team
-from herald.library.models import Asset
-from herald.people.models import CustomRole, User
-from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
+from herald.people.models import User
 
 FILTERS = ("action", "object_type", "object_id", "actor_id")
 PAGE_SIZE = 50
 EXPORT_BATCH = 200
 #: a cell starting with one of these is a formula to a spreadsheet (and tab / CR start one too)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _named(attr: str) -> Callable[[Any], str]:
-    return lambda row: str(getattr(row, attr) or "")
-
-
-#: object type → (model, its name); other types are shown by id
-NAMED_OBJECTS: dict[str, tuple[type[Any], Callable[[Any], str]]] = {
-    "org_unit": (OrgUnit, _named("name")), "user": (User, person_name), "role": (CustomRole, _named("name")),
-    "social_account": (SocialAccount, lambda a: f"@{a.handle}"), "asset": (Asset, _named("name")),
-    "workflow": (Workflow, _named("name")), "workflow_rule": (WorkflowRule, _named("name")),
-    "inbox_team": (Team, _named("name")), "inbox_sla_policy": (SlaPolicy, _named("name")),
-    "inbox_routing_rule": (RoutingRule, _named("name")), "inbox_saved_reply": (SavedReply, _named("name")),
-    "tenant": (Tenant, _named("name")),
-}
 
 
 def _require_view() -> None:
@@ -79,17 +61,11 @@ def _names(session: Session, tenant_id: str, events: list[AuditEvent]
     actor_ids = {e.actor_id for e in events if e.actor_id}
     actors = {u.id: person_name(u) for u in session.scalars(
         select(User).where(User.id.in_(actor_ids), User.tenant_id == tenant_id))} if actor_ids else {}
-    objects: dict[tuple[str, str], str] = {}
     wanted: dict[str, set[str]] = {}
     for e in events:
-        if e.object_id and e.object_type in NAMED_OBJECTS:
+        if e.object_id:
             wanted.setdefault(e.object_type, set()).add(e.object_id)
-    for kind, ids in wanted.items():
-        model, name = NAMED_OBJECTS[kind]
-        stmt = select(model).where(model.id.in_(ids))
-        stmt = stmt.where(model.id == tenant_id) if model is Tenant else stmt.where(model.tenant_id == tenant_id)
-        for row in session.scalars(stmt):
-            objects[(kind, row.id)] = name(row)
+    objects = object_names(session, tenant_id, wanted)
     return actors, objects
 
 

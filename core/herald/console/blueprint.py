@@ -101,7 +101,9 @@ def _menu() -> list[MenuItem]:
     for _plugin, extensions in hooks.collect("herald_console_extensions"):
         for ext in extensions or []:
             for entry in ext.menu:
-                if not can_somewhere(entry.permission):
+                allowed = (can(db(), who(), entry.permission, tenant()) if entry.scope == "tenant"
+                           else can_somewhere(entry.permission))
+                if not allowed:
                     continue
                 try:
                     items.append(MenuItem(entry.label, url_for(entry.endpoint), entry.endpoint))

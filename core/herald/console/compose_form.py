@@ -1,7 +1,8 @@
 """The post form shared by compose and by editing a post: the form's rows of variants (as many as
 the person added, each with its text, first comment, network, language and media), the post's
-own fields (title, accounts, tags, notes, paid promotion), the content they make for the post
-service, the connectors' problems under the row they came from, and the live check's answer.
+own fields (title, accounts, campaign, tags, notes, paid promotion, the time it should go out),
+the content they make for the post service, the connectors' problems under the row they came
+from, and the live check's answer.
 
 Rows keep the number they were given on the page (a hidden ``row`` field per variant), so a row
 removed by the script leaves the others' field names and their messages where they were."""
@@ -20,11 +21,16 @@ from sqlalchemy import select
 
 from herald.api.context import db
 from herald.api.schemas.content import Content
+from herald.api.schemas.names import clean_name
 from herald.authz import can
+from herald.authz.check import visible_unit_filter
 from herald.console import compose_media, compose_preview
 from herald.console.blueprint import can_somewhere, tenant, who
 from herald.console.form_errors import flatten
+from herald.console.i18n import select_timezone
+from herald.console.publishing import time_zones
 from herald.content import service
+from herald.content.models import Post
 from herald.errors import HeraldError, ValidationFailed
 from herald.tenancy.models import OrgUnit, SocialAccount
 
@@ -74,6 +80,9 @@ class Draft:
     rows: list[Row] = field(default_factory=lambda: [Row(0)])
     #: account id → the language of the variant it gets instead of its audience language's
     target_languages: dict[str, str] = field(default_factory=dict)
+    #: when the post should go out once approved: wall-clock "YYYY-MM-DDTHH:MM" ("": not asked) and zone
+    requested_local_time: str = ""
+    requested_time_zone: str = ""
 
     @property
     def row_ids(self) -> list[int]:
@@ -108,10 +117,12 @@ def draft_from_form(form: Any, added: dict[int, list[str]] | None = None) -> Dra
     targets = form.getlist("targets")[:100]
     languages = {a: form.get(f"target_language-{a}", "")[:35] for a in targets}
     return Draft(org_unit_id=form.get("org_unit_id", "")[:40], title=form.get("title", "")[:300],
-                 targets=targets, campaign=form.get("campaign", "").strip()[:200],
+                 targets=targets, campaign=form.get("campaign", "").strip()[:1000],
                  tags=form.get("tags", "")[:3000], notes=form.get("notes", "")[:5000],
                  paid_promotion=form.get("paid_promotion") == "1", rows=rows,
-                 target_languages={a: lang for a, lang in languages.items() if lang})
+                 target_languages={a: lang for a, lang in languages.items() if lang},
+                 requested_local_time=form.get("requested_local_time", "").strip()[:16],
+                 requested_time_zone=form.get("requested_time_zone", "").strip()[:64])
 
 
 def draft_from_content(content: dict[str, Any], org_unit_id: str, campaign: str | None) -> Draft:
@@ -127,10 +138,12 @@ def draft_from_content(content: dict[str, Any], org_unit_id: str, campaign: str 
                         first_comment=v.get("first_comment") or "", media=[m["asset_id"] for m in picked],
                         alt={m["asset_id"]: m.get("alt_text") or "" for m in picked},
                         kept=json.dumps(kept, ensure_ascii=False) if kept else ""))
+    asked = content.get("requested_time") or {}
     return Draft(org_unit_id=org_unit_id, title=content.get("title", ""), targets=list(content.get("targets", [])),
                  campaign=campaign or "", tags=", ".join(content.get("tags") or []), notes=content.get("notes", ""),
                  paid_promotion=bool(content.get("paid_promotion")), rows=rows or [Row(0)],
-                 target_languages={a: lang for a, lang in (content.get("target_languages") or {}).items() if lang})
+                 target_languages={a: lang for a, lang in (content.get("target_languages") or {}).items() if lang},
+                 requested_local_time=asked.get("local_time", ""), requested_time_zone=asked.get("time_zone", ""))
 
 
 def change_rows(draft: Draft, action: str) -> bool:
@@ -169,6 +182,9 @@ def content_of(draft: Draft) -> tuple[dict[str, Any], list[int]]:
                                "paid_promotion": draft.paid_promotion}
     if draft.target_languages:  # only when chosen: a post without overrides keeps its content as it was
         content["target_languages"] = dict(draft.target_languages)
+    if draft.requested_local_time:
+        content["requested_time"] = {"local_time": draft.requested_local_time,
+                                     "time_zone": draft.requested_time_zone or select_timezone()}
     return content, rows
 
 
@@ -183,9 +199,22 @@ def by_row(errors: dict[str, Any], rows: list[int]) -> dict[str, list[str]]:
     return out
 
 
-def problems(content: dict[str, Any], rows: list[int], unit_of: Callable[[], OrgUnit]) -> dict[str, list[str]]:
+def problems(content: dict[str, Any], rows: list[int], unit_of: Callable[[], OrgUnit],
+             campaign: str = "") -> dict[str, list[str]]:
     """What the API's schema and the validation service find wrong, by field (nothing is
-    written). ``unit_of`` gives the post's unit, checking the person's permission there."""
+    written). ``unit_of`` gives the post's unit, checking the person's permission there;
+    ``campaign`` is read as the API reads a campaign's name."""
+    found = _content_problems(content, rows, unit_of)
+    if campaign:
+        try:
+            clean_name(campaign, "campaign")
+        except ValidationError as exc:
+            found["campaign"] = [str(m) for m in exc.messages]
+    return found
+
+
+def _content_problems(content: dict[str, Any], rows: list[int], unit_of: Callable[[], OrgUnit]
+                      ) -> dict[str, list[str]]:
     session = db()
     found: dict[str, list[str]] = {}
     if not content["targets"]:
@@ -218,7 +247,7 @@ def check_answer(draft: Draft, unit_of: Callable[[], OrgUnit]) -> dict[str, Any]
     """The live check's answer: the problems, and each row's preview as data and as HTML."""
     content, rows = content_of(draft)
     previews = compose_preview.previews_by_row(content, rows)
-    return {"problems": problems(content, rows, unit_of),
+    return {"problems": problems(content, rows, unit_of, draft.campaign),
             "previews": {str(i): previews.get(i, []) for i in draft.row_ids},
             "previews_html": {str(i): compose_preview.fragment(i, previews.get(i, [])) for i in draft.row_ids}}
 
@@ -249,6 +278,14 @@ def form_context(draft: Draft, accounts: list[SocialAccount], previews: dict[int
                  ) -> dict[str, Any]:
     """What the form's templates need besides the draft itself."""
     picked = {a for row in draft.rows for a in row.media}
-    return {"draft": draft, "accounts": accounts, "networks": sorted({a.network for a in accounts}),
+    session = db()
+    seen_units = select(OrgUnit.id).where(OrgUnit.tenant_id == tenant().id,
+                                          visible_unit_filter(session, who(), "posts.view", tenant().id))
+    campaigns = session.scalars(select(Post.campaign).distinct().where(
+        Post.tenant_id == tenant().id, Post.org_unit_id.in_(seen_units), Post.campaign.is_not(None))
+        .order_by(Post.campaign).limit(500)).all()
+    return {"draft": draft, "campaigns": campaigns, "accounts": accounts, "time_zones": time_zones(),
+            "requested_zone": draft.requested_time_zone or select_timezone(),
+            "networks": sorted({a.network for a in accounts}),
             "assets": compose_media.pickable_assets(picked), "may_upload": can_somewhere("media.manage"),
             "previews": previews or {}, "max_rows": MAX_ROWS}

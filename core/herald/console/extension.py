@@ -9,9 +9,14 @@ from flask import Blueprint
 
 @dataclass(frozen=True)
 class MenuEntry:
+    """One menu entry. It shows for people holding ``permission`` on at least one unit
+    (``scope="anywhere"``) or on the tenant itself, its root unit (``scope="tenant"``, for
+    pages about the whole tenant): offer it to exactly the people the page lets in."""
+
     label: str
     endpoint: str  # the blueprint endpoint, e.g. "feed.index"
     permission: str = "tenant.view"
+    scope: str = "anywhere"  # "anywhere" | "tenant"
 
 
 @dataclass(frozen=True)

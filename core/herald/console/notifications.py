@@ -19,7 +19,7 @@ from herald.console.blueprint import back, bp, page, who
 from herald.console.form_input import run
 from herald.errors import HeraldError
 from herald.notifications import inbox, preferences
-from herald.notifications.kinds import KINDS
+from herald.notifications.kinds import GROUPS
 from herald.notifications.links import target
 
 PAGE_SIZE = 25
@@ -36,6 +36,7 @@ KIND_NAMES = {
     "approval.auto_rejected": _l("My post was rejected at a deadline"),
     "approval.blocked": _l("An automatic check stopped my post"),
     "post.mentioned": _l("Someone mentioned me on a post"),
+    "post.requested_time_missed": _l("My approved post could not go out at the time I asked for"),
     "publication.failed": _l("A publication failed"),
     "publication.needs_attention": _l("A publication needs attention"),
     "social_account.reconnect_needed": _l("A social account must be reconnected"),
@@ -55,9 +56,13 @@ GROUP_NAMES = {
 CHANNEL_NAMES = {"inapp": _l("In Herald"), "email": _l("Email")}
 
 
-def kind_name(kind: str) -> str:
+GROUP_ORDER = {group: i for i, group in enumerate(GROUPS)}
+
+
+def kind_name(kind: str, declared: str | None = None) -> str:
+    """A kind's name in the person's language; a plugin's kind shows the name it declared."""
     found = KIND_NAMES.get(kind)
-    return str(found) if found is not None else kind
+    return str(found) if found is not None else (declared or kind)
 
 
 def _title(n: Any) -> str:
@@ -140,7 +145,7 @@ def notification_settings() -> Response:
     grid = preferences.preferences(db(), who())
     enabled = {(p["kind"], p["channel"]) for p in grid["preferences"] if p["enabled"]}
     groups: list[tuple[str, list[Any]]] = []
-    for kind in KINDS:
+    for kind in sorted(grid["kinds"], key=lambda k: GROUP_ORDER.get(k.group, len(GROUP_ORDER))):
         name = str(GROUP_NAMES.get(kind.group, kind.group))
         if not groups or groups[-1][0] != name:
             groups.append((name, []))

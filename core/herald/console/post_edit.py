@@ -1,5 +1,5 @@
 """Editing a post in the console: every variant (text, first comment, media, network, language),
-the title, accounts, tags, notes and paid promotion, through the post service exactly as
+the title, accounts, campaign, tags, notes and paid promotion, through the post service exactly as
 ``PUT /api/v1/tenants/<t>/posts/<id>/content`` does.
 
 - Opening the edit page takes the post's edit lease (``service.take_lease``); while someone else
@@ -123,7 +123,7 @@ def edit_post_save(post_id: str) -> Response:
     rows = compose_form.draft_from_form(form).row_ids
     added, upload_problems = compose_media.uploads(form, request.files, rows, unit_id=post.org_unit_id)
     draft = compose_form.draft_from_form(form, added)
-    draft.org_unit_id, draft.campaign = post.org_unit_id, post.campaign or ""
+    draft.org_unit_id = post.org_unit_id
     action = "save" if form.get("rebase") else form.get("action", "check")
     if added:
         flash(_("The file was added to the content library and to the variant; it waits for approval "
@@ -131,7 +131,7 @@ def edit_post_save(post_id: str) -> Response:
     if compose_form.change_rows(draft, action) or upload_problems or action == "upload":
         return _edit_page(post, draft, base, 422 if upload_problems else 200, upload_problems, conflict=_renew(post))
     content, content_rows = compose_form.content_of(draft)
-    problems = compose_form.problems(content, content_rows, lambda: _unit(post))
+    problems = compose_form.problems(content, content_rows, lambda: _unit(post), draft.campaign)
     if problems or action == "check":
         if not problems:
             flash(_("No problems found."), "ok")
@@ -142,9 +142,11 @@ def edit_post_save(post_id: str) -> Response:
 
 def _save(post: Post, draft: compose_form.Draft, base: int, content: dict[str, Any], rows: list[int]) -> Response:
     session, actor = db(), who()
-    run_before = engine.latest_run(session, post)
+    run_before, campaign_before = engine.latest_run(session, post), post.campaign
     try:
-        saved = service.save_post(session, actor, tenant().id, post.id, base_version=base, content=content)
+        saved = service.save_post(session, actor, tenant().id, post.id, base_version=base, content=content,
+                                  campaign=draft.campaign or None)
+        moved = saved.campaign != campaign_before
         number = saved.current_version
         service.release_lease(session, actor, saved)
         session.commit()
@@ -154,13 +156,19 @@ def _save(post: Post, draft: compose_form.Draft, base: int, content: dict[str, A
     except HeraldError as exc:
         session.rollback()
         return _edit_page(post, draft, base, exc.status, compose_form.refusal(exc, rows))
-    if number == base:
+    run_after = engine.latest_run(session, saved)
+    if number == base and not moved:
         flash(_("Nothing was changed; the post stays at version %(n)s.", n=number), "ok")
         return back("console.post", post_id=post.id)
-    run_after = engine.latest_run(session, saved)
-    flash(_("Saved as version %(n)s.", n=number), "ok")
+    if moved:
+        flash(_("The post now belongs to the campaign “%(name)s”.", name=saved.campaign) if saved.campaign
+              else _("The post no longer belongs to a campaign."), "ok")
+    if number != base:
+        flash(_("Saved as version %(n)s.", n=number), "ok")
     if run_after is not None and (run_before is None or run_after.id != run_before.id):
         flash(_("The approvals given to the earlier version no longer count: review started again."), "ok")
+    if number == base:
+        return back("console.post", post_id=post.id)
     return redirect(url_for("console.post", post_id=post.id, **{"from": base, "to": number}) + "#h-versions",
                     code=303)
 

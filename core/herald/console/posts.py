@@ -4,9 +4,13 @@ checked by each network's connector, then submitted for approval)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from babel.dates import format_datetime
 from flask import Response, flash, jsonify, request
+from flask_babel import format_datetime as flask_format_datetime
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,15 +18,18 @@ from herald.api.context import db
 from herald.api.views.approvals import approval_out
 from herald.approvals import engine
 from herald.authz import can
+from herald.clock import utcnow
 from herald.console import compose_form, compose_media, compose_preview, post_edit
 from herald.console.blueprint import back, bp, page, refused, tenant, units_with, who
+from herald.console.i18n import select_timezone
 from herald.console.person_names import people_names
 from herald.console.post_comments import comments_context
 from herald.console.publishing import publishing_context
 from herald.content import service
 from herald.content.diff import diff
 from herald.content.models import POST_STATUSES, Post, PostVersion
-from herald.errors import HeraldError, NotFound
+from herald.errors import HeraldError, NotFound, ValidationFailed
+from herald.publishing.timing import to_instant
 from herald.tenancy.models import OrgUnit, SocialAccount
 from herald.tenancy.service import get_unit, unit_ids_in_scope
 
@@ -70,11 +77,29 @@ def post(post_id: str) -> Response:
         ids.add(lease["holder_id"])
     may_edit = item.status not in engine.LOCKED and can(session, actor, "posts.edit", item)
     return page("console/post.html", post=item, content=current.content, versions=versions, compare=compare,
+                requested=requested_time_view(item, current.content),
                 review=review, may_decide=may_decide, accounts=accounts, names=people_names(ids),
                 may_submit=item.status in engine.SUBMITTABLE and can(session, actor, "posts.edit", item),
                 may_edit=may_edit, lease=lease,
                 **publishing_context(session, actor, item, current.content),
                 **comments_context(session, actor, item))
+
+
+def requested_time_view(post: Post, content: dict[str, Any]) -> dict[str, Any] | None:
+    """The time the author asked for, as the post page shows it: in its own zone, in the
+    reader's when that differs, and whether it passed while the post still waits for it."""
+    asked = content.get("requested_time")
+    if not asked:
+        return None
+    local = datetime.fromisoformat(asked["local_time"])
+    try:
+        instant = to_instant(local, asked["time_zone"], asked.get("fold"))
+    except ValidationFailed:
+        instant = None
+    waiting = post.status in ("draft", "in_review", "changes_requested", "approved")
+    return {"local": format_datetime(local, "medium", locale=get_locale()), "zone": asked["time_zone"],
+            "mine": flask_format_datetime(instant, "short") if instant and asked["time_zone"] != select_timezone()
+            else None, "passed": waiting and (instant is None or instant <= utcnow())}
 
 
 @bp.post("/posts/<post_id>/decision")
@@ -143,7 +168,7 @@ def compose_post() -> Response:
     if upload_problems or action == "upload":
         return _compose_page(draft, 422 if upload_problems else 200, upload_problems)
     content, rows = compose_form.content_of(draft)
-    problems = compose_form.problems(content, rows, _unit_to_create_in)
+    problems = compose_form.problems(content, rows, _unit_to_create_in, draft.campaign)
     if problems or action == "check":
         if not problems:
             flash(_("No problems found."), "ok")

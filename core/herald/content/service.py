@@ -6,7 +6,7 @@ saves takes it if it is free, and a second editor gets a conflict naming the hol
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from herald.events.bus import emit
 from herald.library.usage import media_problems
 from herald.networks.connector import NetworkConnector, VariantDraft
 from herald.people.models import User
+from herald.publishing.timing import to_instant
 from herald.publishing.variant_choice import override_problems
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
@@ -51,11 +52,32 @@ def version(session: Session, post: Post, number: int) -> PostVersion:
 
 
 # ----------------------------------------------------------------------------- validation
-def validate_content(session: Session, actor: Actor, tenant_id: str, unit: OrgUnit, content: dict[str, Any]) -> None:
+def requested_time_problems(content: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """A requested time that has already passed, unless the previous version asked for the same
+    (restoring or editing an old post does not have to move a time nobody changed)."""
+    asked = content.get("requested_time")
+    if not asked or (previous is not None and previous.get("requested_time") == asked):
+        return {}
+    local = datetime.fromisoformat(asked["local_time"])
+    try:
+        instant = to_instant(local, asked["time_zone"], asked.get("fold"))
+    except ValidationFailed as exc:
+        return {f"requested_time.{field}": list(messages) for field, messages in exc.errors.items()}
+    if instant > utcnow():
+        return {}
+    return {"requested_time.local_time": [
+        f"{local.isoformat(sep=' ', timespec='minutes')} ({asked['time_zone']}) has already passed; "
+        "choose a later time, or leave it empty and schedule the post once it is approved."]}
+
+
+def validate_content(session: Session, actor: Actor, tenant_id: str, unit: OrgUnit, content: dict[str, Any],
+                     previous: dict[str, Any] | None = None) -> None:
     """Every problem at once: targets outside the unit's subtree or invisible, networks without
-    a variant, library assets the unit may not use, and each connector's own rules for each
-    variant it would publish."""
+    a variant, library assets the unit may not use, each connector's own rules for each variant
+    it would publish, and a requested time that has passed (``previous``: the content this
+    replaces)."""
     errors: dict[str, list[str]] = media_problems(session, tenant_id, unit, content)
+    errors.update(requested_time_problems(content, previous))
     accounts: list[SocialAccount] = []
     for i, account_id in enumerate(content["targets"]):
         acct = session.get(SocialAccount, account_id)
@@ -161,8 +183,16 @@ def create_post(session: Session, actor: Actor, tenant_id: str, *, org_unit_id: 
     return post
 
 
+#: ``save_post(campaign=KEEP)``: the post stays in its campaign
+KEEP: Any = object()
+
+
 def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, base_version: int,
-              content: dict[str, Any], restored_from: int | None = None) -> Post:
+              content: dict[str, Any], restored_from: int | None = None, campaign: str | None = KEEP) -> Post:
+    """Save ``content`` as the next version (nothing when it is unchanged) and, when given, move
+    the post to ``campaign`` (None: no campaign). The campaign chooses the workflow and its
+    deadlines, so moving a post under review or approved restarts its review even when the
+    content stays as it was."""
     from herald.approvals import engine  # the approval engine builds on this module
 
     post = get_post(session, actor, tenant_id, post_id, "posts.edit")
@@ -177,10 +207,18 @@ def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, b
             "since; reload and apply your change again.", current_version=post.current_version)
     unit = session.get(OrgUnit, post.org_unit_id)
     assert unit is not None
-    validate_content(session, actor, tenant_id, unit, content)
     previous = version(session, post, post.current_version)
+    validate_content(session, actor, tenant_id, unit, content, previous.content)
     changes = diff(previous.content, content)
+    moved = campaign is not KEEP and campaign != post.campaign
+    if moved:
+        audit.record(session, actor, "post.campaign_changed", "post", post.id, tenant_id=tenant_id,
+                     before={"campaign": post.campaign}, after={"campaign": campaign})
+        post.campaign = campaign
     if not changes:
+        if moved:
+            session.flush()
+            engine.on_edit(session, actor, post, post.current_version)
         return post
     number = post.current_version + 1
     session.add(PostVersion(post_id=post.id, number=number, author_id=actor.user_id, content=content,

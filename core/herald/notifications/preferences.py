@@ -1,7 +1,8 @@
 """Each person's notification preferences: which kinds reach them over which channel.
 
 Channels are the notifier plugins the person's tenant enabled (in-app, email, and any chat
-notifier a plugin adds later); kinds are :data:`herald.notifications.kinds.KINDS`. Everything
+notifier a plugin adds later); kinds are Herald's and those the tenant's plugins declare
+(:func:`herald.notifications.kinds.kinds_for`). Everything
 is on unless the person turned it off; only the choices that differ from that are stored.
 :func:`herald.notifications.send.send` reads them, so every channel honours them in one place."""
 
@@ -18,7 +19,7 @@ from herald import audit
 from herald.authz import Actor
 from herald.clock import utcnow
 from herald.errors import Forbidden, ValidationFailed
-from herald.notifications.kinds import BY_KEY, KINDS, REQUIRED
+from herald.notifications.kinds import REQUIRED, kinds_for
 from herald.notifications.models import NotificationPreference
 from herald.runtime import current
 
@@ -58,11 +59,12 @@ def preferences(session: Session, actor: Actor) -> dict[str, Any]:
     chans = channels(session, tenant_id)
     off = {(p.kind, p.channel) for p in session.scalars(select(NotificationPreference).where(
         NotificationPreference.user_id == actor.user_id, NotificationPreference.enabled.is_(False)))}
+    kinds = kinds_for(session, tenant_id)
     return {
         "channels": chans,
-        "kinds": list(KINDS),
+        "kinds": list(kinds),
         "preferences": [{"kind": k.key, "channel": c.key, "enabled": (k.key, c.key) not in off}
-                        for k in KINDS for c in chans],
+                        for k in kinds for c in chans],
     }
 
 
@@ -72,11 +74,12 @@ def replace(session: Session, actor: Actor, entries: Iterable[dict[str, Any]]) -
     written. Returns the new grid."""
     tenant_id = _person(actor)
     known_channels = {c.key for c in channels(session, tenant_id)}
+    known_kinds = {k.key for k in kinds_for(session, tenant_id)}
     errors: dict[str, list[str]] = {}
     chosen: dict[tuple[str, str], bool] = {}
     for i, entry in enumerate(entries):
         kind, channel = entry["kind"], entry["channel"]
-        if kind not in BY_KEY:
+        if kind not in known_kinds:
             errors[f"preferences[{i}].kind"] = [f"{kind!r} is not a kind of notification a person can choose."]
         if channel not in known_channels:
             errors[f"preferences[{i}].channel"] = [f"{channel!r} is not a notification channel of this tenant."]

@@ -55,6 +55,7 @@ from herald.networks.errors import (
     TransientError,
     UncertainOutcome,
 )
+from herald.notifications.kinds import NotificationKind
 from herald.notifications.notifier import Notification, Notifier
 from herald.outbound import OutboundPolicy, OutboundRefused, OutboundUrl
 from herald.outbound import check_url as check_outbound_url
@@ -93,6 +94,7 @@ __all__ = [
     "NetworkError",
     "NotSupported",
     "Notification",
+    "NotificationKind",
     "Notifier",
     "OutboundPolicy",
     "OutboundRefused",

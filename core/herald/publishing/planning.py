@@ -287,7 +287,8 @@ def _upsert(session: Session, actor: Actor | None, post: Post, accounts: list[So
     return out
 
 
-def _active(session: Session, post: Post) -> list[Publication]:
+def active_publications(session: Session, post: Post) -> list[Publication]:
+    """What of the post is planned or going out now (scheduled, due, publishing…)."""
     return list(session.scalars(select(Publication).where(
         Publication.post_id == post.id, Publication.state.in_(ACTIVE_STATES))).all())
 
@@ -302,7 +303,7 @@ def schedule(session: Session, actor: Actor, tenant_id: str, post_id: str, when:
              account_ids: list[str] | None = None) -> list[Publication]:
     post = _lock_post(session, get_post(session, actor, tenant_id, post_id, "posts.schedule"))
     gate(session, post)
-    if _active(session, post):
+    if active_publications(session, post):
         raise Conflict("The post is already scheduled; reschedule or unschedule it.")
     content = version(session, post, post.current_version).content
     accounts = _target_accounts(session, post, content, account_ids)
@@ -317,7 +318,7 @@ def reschedule(session: Session, actor: Actor, tenant_id: str, post_id: str, whe
                ) -> list[Publication]:
     post = _lock_post(session, get_post(session, actor, tenant_id, post_id, "posts.schedule"))
     gate(session, post)
-    pubs = [p for p in _active(session, post) if p.state == "scheduled"]
+    pubs = [p for p in active_publications(session, post) if p.state == "scheduled"]
     if not pubs:
         raise Conflict("Nothing of this post is waiting to be published; schedule it first.")
     accounts = [session.get(SocialAccount, p.account_id) for p in pubs]
@@ -334,7 +335,7 @@ def reschedule(session: Session, actor: Actor, tenant_id: str, post_id: str, whe
 
 def unschedule(session: Session, actor: Actor, tenant_id: str, post_id: str) -> list[Publication]:
     post = _lock_post(session, get_post(session, actor, tenant_id, post_id, "posts.schedule"))
-    pubs = [p for p in _active(session, post) if p.state == "scheduled"]
+    pubs = [p for p in active_publications(session, post) if p.state == "scheduled"]
     if not pubs:
         raise Conflict("Nothing of this post is waiting to be published.")
     for p in pubs:
@@ -348,7 +349,7 @@ def unschedule(session: Session, actor: Actor, tenant_id: str, post_id: str) -> 
 def cancel_for_edit(session: Session, actor: Actor, post: Post) -> list[Publication]:
     """An edit invalidated the post's approval: what was waiting to go out is cancelled (the
     new version is scheduled again once it is approved), and that is audited."""
-    pubs = [p for p in _active(session, post) if p.state == "scheduled"]
+    pubs = [p for p in active_publications(session, post) if p.state == "scheduled"]
     for p in pubs:
         p.state, p.due_at = "cancelled", None
     if pubs:
@@ -365,13 +366,13 @@ def publish_now(session: Session, actor: Actor, tenant_id: str, post_id: str,
     post = _lock_post(session, get_post(session, actor, tenant_id, post_id, "posts.publish"))
     gate(session, post)
     now = utcnow()
-    pubs = [p for p in _active(session, post) if p.state == "scheduled"
+    pubs = [p for p in active_publications(session, post) if p.state == "scheduled"
             and (not account_ids or p.account_id in account_ids)]
     if pubs:
         for p in pubs:
             p.due_at = now
     else:
-        if any(p.state == "publishing" for p in _active(session, post)):
+        if any(p.state == "publishing" for p in active_publications(session, post)):
             raise Conflict("The post is being published right now.")
         content = version(session, post, post.current_version).content
         accounts = _target_accounts(session, post, content, account_ids)

@@ -18,7 +18,14 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
 
 def _pg_url(raw: str) -> str:
-    return raw.replace("postgresql://", "postgresql+psycopg://", 1) if raw.startswith("postgresql://") else raw
+    """The driver URL of the test database; under pytest-xdist each worker gets its own
+    database (``herald_test_gw0``…), since every test truncates the tables it ran on."""
+    url = raw.replace("postgresql://", "postgresql+psycopg://", 1) if raw.startswith("postgresql://") else raw
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        u = make_url(url)
+        url = u.set(database=f"{u.database}_{worker}").render_as_string(hide_password=False)
+    return url
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import datetime
 
-from herald.api.schemas.common import Id, ListQuery, Locale, Name
+from marshmallow import Schema, ValidationError, fields, validate
+
+from herald.api.schemas.common import Id, ListQuery, Locale, Name, TimeZone
 
 
 class MediaRef(Schema):
@@ -31,6 +33,25 @@ class Variant(Schema):
                              metadata={"description": "The network's id of a post this one quotes"})
 
 
+def _wall_clock(value: str) -> None:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError("Use a wall-clock time without offset, e.g. 2026-03-29T09:00.") from exc
+    if parsed.tzinfo is not None:
+        raise ValidationError("Give the time without offset; time_zone says where it is.")
+
+
+class RequestedTime(Schema):
+    """When the author asks the post to go out; scheduled as the author once it is approved."""
+
+    local_time = fields.String(required=True, validate=[validate.Length(min=16, max=19), _wall_clock], metadata={
+        "description": "Wall-clock time without offset, e.g. 2026-03-29T09:00, in time_zone"})
+    time_zone = TimeZone(required=True, metadata={"description": "IANA zone, e.g. Asia/Dubai"})
+    fold = fields.Integer(validate=validate.OneOf([0, 1]), metadata={
+        "description": "Only for a time that happens twice (clocks going back): 0 the first, 1 the second"})
+
+
 class Content(Schema):
     title = fields.String(load_default="", validate=validate.Length(max=300))
     targets = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
@@ -44,6 +65,10 @@ class Content(Schema):
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
     paid_promotion = fields.Boolean(load_default=False,
                                     metadata={"description": "Paid or sponsored content (workflow rules may route it)"})
+    requested_time = fields.Nested(RequestedTime, allow_none=True, metadata={
+        "description": "When the post should go out: once every approval is given, Herald schedules it then "
+                       "on its accounts, as the author (who needs posts.schedule). Part of what reviewers "
+                       "approve: changing it restarts review like any edit."})
 
 
 class PostCreate(Schema):
@@ -55,6 +80,9 @@ class PostCreate(Schema):
 class PostSave(Schema):
     base_version = fields.Integer(required=True, validate=validate.Range(min=1))
     content = fields.Nested(Content, required=True)
+    campaign = Name(allow_none=True, kind="campaign", metadata={
+        "description": "Move the post to this campaign (null: none; absent: it stays). The campaign chooses "
+                       "the workflow, so moving a post under review or approved restarts its review."})
 
 
 class RestoreBody(Schema):
