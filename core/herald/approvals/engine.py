@@ -36,7 +36,6 @@ from herald.runtime import current
 SUBMITTABLE = ("draft", "changes_requested")
 #: states in which an edit invalidates the review under way (or the approval given).
 UNDER_REVIEW_OR_APPROVED = ("in_review", "approved", "scheduled", "failed")
-LOCKED = ("publishing", "published", "partially_published", "rejected")
 PERSON_DECISIONS = ("approve", "send_back", "reject")
 #: a scoped token must carry one of these to decide (eligibility itself comes from the step's roles).
 DECIDING_PERMISSIONS = frozenset({"posts.review", "posts.legal_review", "posts.approve"})
@@ -300,8 +299,9 @@ def _why_not(session: Session, post: Post, run: ApprovalRun, index: int, user_id
 
 # ----------------------------------------------------------------------------- edits
 def on_edit(session: Session, actor: Actor, post: Post, previous_version: int) -> None:
-    """Called by the post service after a new version is saved. An edit to a post under review
-    or approved invalidates the approvals given and restarts review; a draft stays a draft."""
+    """Called after an edit was saved (:func:`herald.editing.posts.save_post`). An edit to a
+    post under review or approved invalidates the approvals given and restarts review; a draft
+    stays a draft."""
     if post.status not in UNDER_REVIEW_OR_APPROVED:
         return
     run = active_run(session, post) or latest_run(session, post)
@@ -312,10 +312,6 @@ def on_edit(session: Session, actor: Actor, post: Post, previous_version: int) -
         restart = _restart_step(session, run)
     was = post.status
     post.approved_version = None
-    if was in ("scheduled", "failed"):
-        from herald.publishing.planning import cancel_for_edit  # publishing builds on approvals
-
-        cancel_for_edit(session, actor, post)
     session.flush()
     record_on_post(session, actor, post, "approval.invalidated", previous_version=previous_version,
             version=post.current_version, was=was, restart_step=restart)
@@ -326,11 +322,6 @@ def _restart_step(session: Session, run: ApprovalRun) -> int:
     wf = session.get(Workflow, run.workflow_id) if run.workflow_id else None
     return wf.restart_from_step if wf is not None else 0
 
-
-def refuse_locked_edit(post: Post) -> None:
-    if post.status in LOCKED:
-        raise Conflict(f"The post is {post.status.replace('_', ' ')} and can no longer be edited.",
-                       post_status=post.status)
 
 
 # ----------------------------------------------------------------------------- waiting for me

@@ -26,7 +26,7 @@ from herald.approvals.models import ExternalReview
 from herald.authz import Actor, require
 from herald.clock import utcnow
 from herald.content.models import Post, PostComment
-from herald.content.service import get_post, version
+from herald.content.service import LOCKED, get_post, version
 from herald.errors import Conflict, Forbidden, NotFound
 from herald.runtime import current
 
@@ -55,7 +55,7 @@ def invite(session: Session, actor: Actor, tenant_id: str, post_id: str, *, name
     post = get_post(session, actor, tenant_id, post_id, "posts.edit")
     if can_decide:
         require(session, actor, "posts.approve", post)
-    if post.status in engine.LOCKED:
+    if post.status in LOCKED:
         raise Conflict(f"The post is {post.status.replace('_', ' ')}; it can no longer be reviewed.")
     secret = secrets.token_urlsafe(32)
     review = ExternalReview(tenant_id=tenant_id, post_id=post.id, name=name, email=email.lower(),

@@ -32,6 +32,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from herald import timing
 from herald.api.context import db
 from herald.authz import can
 from herald.clock import utcnow
@@ -41,7 +42,7 @@ from herald.console.i18n import select_timezone
 from herald.content.models import Post
 from herald.errors import HeraldError, ValidationFailed
 from herald.people.models import User
-from herald.publishing import planning, timing
+from herald.publishing import planning
 from herald.publishing.calendar import calendar_by_post
 from herald.publishing.models import PUBLICATION_STATES
 from herald.tenancy.models import SocialAccount

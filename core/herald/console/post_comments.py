@@ -10,14 +10,18 @@ from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from herald.api.context import db
+from herald.approvals.models import ExternalReview
 from herald.authz import Actor
 from herald.console.blueprint import bp, tenant, who
+from herald.console.person_names import person_name
 from herald.content import comments
-from herald.content.models import Post
+from herald.content.models import Post, PostComment
 from herald.errors import HeraldError
+from herald.people.models import User
 
 MAX_COMMENT = 5000
 
@@ -25,7 +29,22 @@ MAX_COMMENT = 5000
 def comments_context(session: Session, actor: Actor, post: Post) -> dict[str, Any]:
     """What the post page needs for its thread."""
     thread = comments.list_comments(session, actor, post.tenant_id, post.id)
-    return {"comments": thread, "comment_authors": comments.author_names(session, post.tenant_id, thread)}
+    return {"comments": thread, "comment_authors": author_names(session, post.tenant_id, thread)}
+
+
+def author_names(session: Session, tenant_id: str, thread: list[PostComment]) -> dict[str, tuple[str, bool]]:
+    """Each comment author's name, and whether they are an external reviewer (whose comments
+    carry the invitation's id as author)."""
+    ids = {c.author_id for c in thread}
+    if not ids:
+        return {}
+    names: dict[str, tuple[str, bool]] = {
+        u.id: (person_name(u), False)
+        for u in session.scalars(select(User).where(User.id.in_(ids), User.tenant_id == tenant_id))}
+    for review in session.scalars(select(ExternalReview).where(ExternalReview.id.in_(ids - set(names)),
+                                                               ExternalReview.tenant_id == tenant_id)):
+        names[review.id] = (review.name, True)
+    return names
 
 
 def _to_thread(post_id: str) -> Response:

@@ -9,8 +9,8 @@ the title, accounts, campaign, tags, notes and paid promotion, through the post 
   everything typed, what the other save changed, and the choice to save over it.
 - Saving gives the lease back (``service.release_lease``), and so does "Cancel".
 - What a saved edit does to the review (approvals withdrawn, review restarted, a schedule
-  cancelled) is the approval engine's own rule, run by the post service; the page only reports
-  what happened.
+  cancelled) is :mod:`herald.editing.posts`'s, as for the API; the page only reports what
+  happened.
 - The connectors' live check and the preview are compose's (:mod:`herald.console.compose_form`)."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from herald.console.person_names import people_names
 from herald.content import service
 from herald.content.diff import diff
 from herald.content.models import Post
+from herald.editing import posts as editing
 from herald.errors import Conflict, HeraldError
 from herald.tenancy.models import OrgUnit
 
@@ -92,7 +93,7 @@ def edit_post(post_id: str) -> Response:
     session = db()
     post = _post(post_id)
     try:
-        engine.refuse_locked_edit(post)
+        service.refuse_locked_edit(post)
         service.take_lease(session, who(), post)
         session.commit()
     except Conflict as exc:
@@ -144,7 +145,7 @@ def _save(post: Post, draft: compose_form.Draft, base: int, content: dict[str, A
     session, actor = db(), who()
     run_before, campaign_before = engine.latest_run(session, post), post.campaign
     try:
-        saved = service.save_post(session, actor, tenant().id, post.id, base_version=base, content=content,
+        saved = editing.save_post(session, actor, tenant().id, post.id, base_version=base, content=content,
                                   campaign=draft.campaign or None)
         moved = saved.campaign != campaign_before
         number = saved.current_version

@@ -29,9 +29,9 @@ from herald.content import service
 from herald.content.diff import diff
 from herald.content.models import POST_STATUSES, Post, PostVersion
 from herald.errors import HeraldError, NotFound, ValidationFailed
-from herald.publishing.timing import to_instant
 from herald.tenancy.models import OrgUnit, SocialAccount
 from herald.tenancy.service import get_unit, unit_ids_in_scope
+from herald.timing import to_instant
 
 
 @bp.get("/posts")
@@ -75,7 +75,7 @@ def post(post_id: str) -> Response:
     lease = post_edit.lease_of(item)
     if lease:
         ids.add(lease["holder_id"])
-    may_edit = item.status not in engine.LOCKED and can(session, actor, "posts.edit", item)
+    may_edit = item.status not in service.LOCKED and can(session, actor, "posts.edit", item)
     return page("console/post.html", post=item, content=current.content, versions=versions, compare=compare,
                 requested=requested_time_view(item, current.content),
                 review=review, may_decide=may_decide, accounts=accounts, names=people_names(ids),

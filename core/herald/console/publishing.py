@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from herald import timing
 from herald.api.context import db
 from herald.approvals.gate import PUBLISHABLE_STATES
 from herald.authz import Actor, can
@@ -29,7 +30,7 @@ from herald.console.i18n import select_timezone
 from herald.console.publication_plan import warning_text
 from herald.content.models import Post
 from herald.errors import HeraldError, ValidationFailed
-from herald.publishing import planning, timing
+from herald.publishing import planning
 from herald.publishing.publication_plan import schedule_warnings
 from herald.tenancy.models import SocialAccount
 

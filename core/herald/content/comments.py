@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from herald import audit
-from herald.approvals.models import ExternalReview
 from herald.auth.tokens import actor_for_user
 from herald.authz import Actor, can
 from herald.content.models import PostComment
@@ -52,18 +51,3 @@ def list_comments(session: Session, actor: Actor, tenant_id: str, post_id: str) 
     post = get_post(session, actor, tenant_id, post_id)
     return list(session.scalars(select(PostComment).where(PostComment.post_id == post.id)
                                 .order_by(PostComment.created_at, PostComment.id)))
-
-
-def author_names(session: Session, tenant_id: str, comments: list[PostComment]) -> dict[str, tuple[str, bool]]:
-    """Each comment author's name, and whether they are an external reviewer (whose comments
-    carry the invitation's id as author)."""
-    ids = {c.author_id for c in comments}
-    if not ids:
-        return {}
-    names: dict[str, tuple[str, bool]] = {
-        u.id: (u.display_name or u.email, False)
-        for u in session.scalars(select(User).where(User.id.in_(ids), User.tenant_id == tenant_id))}
-    for review in session.scalars(select(ExternalReview).where(ExternalReview.id.in_(ids - set(names)),
-                                                               ExternalReview.tenant_id == tenant_id)):
-        names[review.id] = (review.name, True)
-    return names

@@ -1,6 +1,6 @@
 """Previews of a post being composed: for each variant, how it will look on each chosen account
 that will publish it (the one variant an account publishes is the publishing engine's own
-choice, :func:`herald.publishing.variant_choice.choose_variant`). Only accounts the person may see are
+choice, :func:`herald.content.variant_choice.choose_variant`). Only accounts the person may see are
 previewed; accounts of a network the tenant has not enabled are left out (the check says why)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from herald.authz import Actor, can
+from herald.content.variant_choice import choose_variant
 from herald.networks.connector import NetworkConnector, VariantDraft
 from herald.networks.preview import describe
-from herald.publishing.variant_choice import choose_variant
 from herald.runtime import current
 from herald.tenancy.models import SocialAccount
 

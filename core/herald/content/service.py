@@ -1,4 +1,4 @@
-"""Posts: create, edit (one editor at a time, no lost updates), version history, restore.
+"""Posts: create, save versions (one editor at a time, no lost updates), version history.
 
 Every save is a new immutable version with a field-level diff; a save names the version it was
 based on and is refused when another save came first. Editing needs the post's lease: whoever
@@ -6,6 +6,7 @@ saves takes it if it is free, and a second editor gets a conflict naming the hol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,16 +19,16 @@ from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.content.diff import diff
 from herald.content.models import Post, PostVersion
+from herald.content.variant_choice import override_problems
 from herald.errors import Conflict, NotFound, ValidationFailed
 from herald.events.bus import emit
 from herald.library.usage import media_problems
 from herald.networks.connector import NetworkConnector, VariantDraft
 from herald.people.models import User
-from herald.publishing.timing import to_instant
-from herald.publishing.variant_choice import override_problems
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
 from herald.tenancy.service import get_unit
+from herald.timing import to_instant
 
 LEASE_TTL = timedelta(minutes=15)
 
@@ -183,23 +184,43 @@ def create_post(session: Session, actor: Actor, tenant_id: str, *, org_unit_id: 
     return post
 
 
-#: ``save_post(campaign=KEEP)``: the post stays in its campaign
+#: ``save_version(campaign=KEEP)``: the post stays in its campaign
 KEEP: Any = object()
+#: a post in one of these states can no longer be edited (it is going out, out, or rejected)
+LOCKED = ("publishing", "published", "partially_published", "rejected")
 
 
-def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, base_version: int,
-              content: dict[str, Any], restored_from: int | None = None, campaign: str | None = KEEP) -> Post:
+def refuse_locked_edit(post: Post) -> None:
+    if post.status in LOCKED:
+        raise Conflict(f"The post is {post.status.replace('_', ' ')} and can no longer be edited.",
+                       post_status=post.status)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What :func:`save_version` did: the post, the version the save was based on, and whether
+    the content changed (a new version) or the post moved to another campaign."""
+
+    post: Post
+    base_version: int
+    new_version: bool
+    moved: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.new_version or self.moved
+
+
+def save_version(session: Session, actor: Actor, tenant_id: str, post_id: str, *, base_version: int,
+                 content: dict[str, Any], restored_from: int | None = None, campaign: str | None = KEEP) -> Saved:
     """Save ``content`` as the next version (nothing when it is unchanged) and, when given, move
-    the post to ``campaign`` (None: no campaign). The campaign chooses the workflow and its
-    deadlines, so moving a post under review or approved restarts its review even when the
-    content stays as it was."""
-    from herald.approvals import engine  # the approval engine builds on this module
-
+    the post to ``campaign`` (None: no campaign). Only the content's own rules: what an edit
+    does to the post's review and schedule is :func:`herald.editing.posts.save_post`'s."""
     post = get_post(session, actor, tenant_id, post_id, "posts.edit")
     # Lock the post row so two concurrent saves on the same base cannot both win.
     session.execute(select(Post.id).where(Post.id == post.id).with_for_update())
     session.refresh(post)
-    engine.refuse_locked_edit(post)
+    refuse_locked_edit(post)
     take_lease(session, actor, post)
     if base_version != post.current_version:
         raise Conflict(
@@ -216,10 +237,8 @@ def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, b
                      before={"campaign": post.campaign}, after={"campaign": campaign})
         post.campaign = campaign
     if not changes:
-        if moved:
-            session.flush()
-            engine.on_edit(session, actor, post, post.current_version)
-        return post
+        session.flush()
+        return Saved(post, base_version, False, moved)
     number = post.current_version + 1
     session.add(PostVersion(post_id=post.id, number=number, author_id=actor.user_id, content=content,
                             changes=changes, restored_from=restored_from))
@@ -228,13 +247,4 @@ def save_post(session: Session, actor: Actor, tenant_id: str, post_id: str, *, b
     audit.record(session, actor, "post.restored" if restored_from else "post.edited", "post", post.id,
                  tenant_id=tenant_id, before={"version": number - 1},
                  after={"version": number, "changes": changes, "restored_from": restored_from})
-    engine.on_edit(session, actor, post, number - 1)
-    return post
-
-
-def restore_version(session: Session, actor: Actor, tenant_id: str, post_id: str, number: int,
-                    base_version: int) -> Post:
-    post = get_post(session, actor, tenant_id, post_id, "posts.edit")
-    old = version(session, post, number)
-    return save_post(session, actor, tenant_id, post_id, base_version=base_version, content=old.content,
-                     restored_from=number)
+    return Saved(post, base_version, True, moved)

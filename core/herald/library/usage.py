@@ -58,15 +58,15 @@ def media_problems(session: Session, tenant_id: str, unit: OrgUnit, content: dic
     return errors
 
 
-def uses_only_approved_assets(session: Session, tenant_id: str, content: dict[str, Any]) -> bool:
-    """True when every media item is an approved, unexpired library asset (vacuously true
-    without media)."""
-    items = [item for _, item in media_items(content)]
-    if any(not item.get("asset_id") for item in items):
-        return False
-    assets = _assets(session, tenant_id, {item["asset_id"] for item in items})
+def approved_assets_only(session: Session, tenant_id: str, contents: list[dict[str, Any]]) -> list[bool]:
+    """For each of ``contents``: True when every media item is an approved, unexpired library
+    asset (vacuously true without media). One query for them all."""
+    media = [[item for _, item in media_items(content)] for content in contents]
+    assets = _assets(session, tenant_id, {item["asset_id"] for items in media for item in items
+                                          if item.get("asset_id")})
     now = utcnow()
-    return all((a := assets.get(item["asset_id"])) is not None and a.usable(now) for item in items)
+    return [all(item.get("asset_id") and (a := assets.get(item["asset_id"])) is not None and a.usable(now)
+                for item in items) for items in media]
 
 
 def _when(moment: datetime | None) -> str:

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from herald import timing
 from herald.api.pagination import Page, _decode, _encode, paginate
 from herald.authz import Actor
 from herald.clock import utcnow
 from herald.content.models import Post, PostVersion
 from herald.errors import ValidationFailed
 from herald.people.models import User
-from herald.publishing import timing
 from herald.publishing.models import PUBLICATION_STATES, Publication
 from herald.tenancy.models import Tenant
 from herald.tenancy.service import unit_ids_in_scope

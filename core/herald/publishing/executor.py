@@ -30,6 +30,7 @@ from herald import audit
 from herald.approvals.gate import require_publishable
 from herald.clock import utcnow
 from herald.content.models import Post, PostVersion
+from herald.content.variant_choice import find_variant
 from herald.errors import Conflict, NotFound
 from herald.ids import new_id
 from herald.library.delivery import media_file
@@ -52,7 +53,6 @@ from herald.publishing.batch_sql import PublicationFacts
 from herald.publishing.config import EngineConfig, engine_config
 from herald.publishing.models import AccountCredential, Publication, PublicationAttempt
 from herald.publishing.planning import (
-    find_variant,
     gate,
     network_connector,
     refresh_post_status,

@@ -12,21 +12,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from herald import audit
+from herald import audit, timing
 from herald.approvals.gate import PUBLISHABLE_STATES, require_publishable
 from herald.authz import Actor, require
 from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.content.models import Post
 from herald.content.service import get_post, version
+from herald.content.variant_choice import choose_variant, variant_key
 from herald.db.sets import among
 from herald.errors import Conflict, HeraldError, NotFound, ValidationFailed
 from herald.networks.connector import NetworkConnector
 from herald.networks.errors import NetworkError, NotSupported
-from herald.publishing import timing
 from herald.publishing.models import ACTIVE_STATES, PostingSlot, Publication
 from herald.publishing.refusals import network_refusal
-from herald.publishing.variant_choice import choose_variant
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount, Tenant
 
@@ -34,29 +33,6 @@ PUB_FIELDS = ("state", "scheduled_at", "local_time", "time_zone", "due_at", "rem
 
 
 # ----------------------------------------------------------------------------- variants
-def variant_key(variant: dict[str, Any]) -> str:
-    return f"{variant.get('network') or '*'}/{variant.get('language') or '-'}"
-
-
-def variants_for(content: dict[str, Any], network: str) -> list[dict[str, Any]]:
-    """The variants an account of ``network`` publishes: its network's own, plus the generic
-    ones (``network: null``) for languages its network has no variant of."""
-    own = [v for v in content["variants"] if v.get("network") == network]
-    langs = {v.get("language") for v in own}
-    generic = [v for v in content["variants"] if not v.get("network") and v.get("language") not in langs]
-    seen: set[str] = set()
-    out = []
-    for v in own + generic:
-        if variant_key(v) not in seen:
-            seen.add(variant_key(v))
-            out.append(v)
-    return out
-
-
-def find_variant(content: dict[str, Any], key: str) -> dict[str, Any] | None:
-    return next((v for v in content["variants"] if variant_key(v) == key), None)
-
-
 # ----------------------------------------------------------------------------- post status
 def derived_status(states: list[str]) -> str | None:
     """The post's status from its publications' states (None: nothing planned any more)."""

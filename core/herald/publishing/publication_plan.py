@@ -1,6 +1,6 @@
 """A post's publication plan, before anything is scheduled: for each target account, which
 variant (language) it will publish, an excerpt of that text, why that variant
-(:mod:`herald.publishing.variant_choice`), and whether the account can publish at all
+(:mod:`herald.content.variant_choice`), and whether the account can publish at all
 (:mod:`herald.publishing.account_readiness`). The plan is what :func:`planning.schedule` and
 :func:`planning.publish_now` would create now, read from the post's current version."""
 
@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from herald.authz import Actor
 from herald.content.service import get_post, version
+from herald.content.variant_choice import Choice, choose_variant, variant_key
 from herald.publishing.account_readiness import AccountWarning, account_name, account_warning
 from herald.publishing.models import ACTIVE_STATES, Publication
-from herald.publishing.planning import connector_for, variant_key
-from herald.publishing.variant_choice import Choice, choose_variant
+from herald.publishing.planning import connector_for
 from herald.tenancy.models import SocialAccount
 
 EXCERPT = 140

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
@@ -28,18 +28,36 @@ from herald.audit.models import AuditEvent
 from herald.content import comments, service
 from herald.content.diff import diff
 from herald.content.models import Post, PostComment, PostVersion
-from herald.library.usage import uses_only_approved_assets
+from herald.editing import posts as editing
+from herald.library.usage import approved_assets_only
 from herald.tenancy.service import unit_ids_in_scope
 
 TAG = "Posts"
 BASE = "/tenants/<tenant_id>/posts"
 
 
+COMPUTED = ("content", "uses_only_approved_assets")
+
+
 def _out(post: Post) -> dict[str, Any]:
-    current = service.version(db(), post, post.current_version)
-    computed = ("content", "uses_only_approved_assets")
-    return {**{c: getattr(post, c) for c in PostOut().fields if c not in computed}, "content": current.content,
-            "uses_only_approved_assets": uses_only_approved_assets(db(), post.tenant_id, current.content)}
+    return _outs([post])[0]
+
+
+def _outs(posts: list[Post]) -> list[dict[str, Any]]:
+    """The posts with their current content, in two queries whatever their number (the
+    versions, then the library assets they use)."""
+    if not posts:
+        return []
+    session = db()
+    rows = session.execute(select(PostVersion.post_id, PostVersion.content).join(Post, and_(
+        Post.id == PostVersion.post_id, Post.current_version == PostVersion.number)).where(
+        Post.id.in_([p.id for p in posts])))
+    contents = {post_id: content for post_id, content in rows}
+    current = [contents[p.id] for p in posts]
+    approved = approved_assets_only(session, posts[0].tenant_id, current)
+    fields = [c for c in PostOut().fields if c not in COMPUTED]
+    return [{**{c: getattr(post, c) for c in fields}, "content": content, "uses_only_approved_assets": ok}
+            for post, content, ok in zip(posts, current, approved, strict=True)]
 
 
 @endpoint(bp, BASE, "POST", summary="Create a post (version 1); every problem is reported at once", tag=TAG,
@@ -60,7 +78,7 @@ def list_posts(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untype
         if query[key]:
             stmt = stmt.where(getattr(Post, key) == query[key])
     page = paginate(session, stmt, [Post.created_at, Post.id], query["limit"], query["cursor"])
-    page.items = [_out(p) for p in page.items]
+    page.items = _outs(page.items)
     return page
 
 
@@ -73,7 +91,7 @@ def get_post(tenant_id: str, post_id: str):  # type: ignore[no-untyped-def]
           summary="Save new content as a new version (based on base_version; takes the edit lease)",
           tag=TAG, body=PostSave, response=PostOut)
 def save_post(tenant_id: str, post_id: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    post = service.save_post(db(), actor(), tenant_id, post_id, **body)
+    post = editing.save_post(db(), actor(), tenant_id, post_id, **body)
     db().commit()
     return _out(post)
 
@@ -126,7 +144,7 @@ def compare(tenant_id: str, post_id: str, query: dict[str, Any]):  # type: ignor
 @endpoint(bp, BASE + "/<post_id>/versions/<int:number>/restore", "POST",
           summary="Restore an old version as a new version", tag=TAG, body=RestoreBody, response=PostOut)
 def restore(tenant_id: str, post_id: str, number: int, body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    post = service.restore_version(db(), actor(), tenant_id, post_id, number, body["base_version"])
+    post = editing.restore_version(db(), actor(), tenant_id, post_id, number, body["base_version"])
     db().commit()
     return _out(post)
 

@@ -5,7 +5,7 @@ Revises: 0017
 Create Date: 2026-12-07 11:30:00
 
 Planning gives each account the one variant of a post in its audience's language
-(``herald.publishing.variant_choice``). Existing accounts get an empty list: they name no
+(``herald.content.variant_choice``). Existing accounts get an empty list: they name no
 audience language and receive the post's "any language" variant, else its first language.
 """
 

@@ -12,7 +12,7 @@ A post may be written in several languages; an account publishes exactly one of 
    first variant (its main language), else the first variant the account's network can take.
 
 Within a language the network rule is unchanged: the account's network's own variant first,
-else the generic one (``network: null``), see :func:`herald.publishing.planning.variants_for`.
+else the generic one (``network: null``), see :func:`variants_for`.
 """
 
 from __future__ import annotations
@@ -62,6 +62,29 @@ def with_language(candidates: list[dict[str, Any]], language: str | None) -> dic
     return next((v for v in candidates if v.get("language") and _primary(v["language"]) == _primary(language)), None)
 
 
+def variant_key(variant: dict[str, Any]) -> str:
+    return f"{variant.get('network') or '*'}/{variant.get('language') or '-'}"
+
+
+def variants_for(content: dict[str, Any], network: str) -> list[dict[str, Any]]:
+    """The variants an account of ``network`` publishes: its network's own, plus the generic
+    ones (``network: null``) for languages its network has no variant of."""
+    own = [v for v in content["variants"] if v.get("network") == network]
+    langs = {v.get("language") for v in own}
+    generic = [v for v in content["variants"] if not v.get("network") and v.get("language") not in langs]
+    seen: set[str] = set()
+    out = []
+    for v in own + generic:
+        if variant_key(v) not in seen:
+            seen.add(variant_key(v))
+            out.append(v)
+    return out
+
+
+def find_variant(content: dict[str, Any], key: str) -> dict[str, Any] | None:
+    return next((v for v in content["variants"] if variant_key(v) == key), None)
+
+
 def overrides(content: dict[str, Any]) -> dict[str, str | None]:
     """The post's per-account language overrides (older versions have none)."""
     return dict(content.get("target_languages") or {})
@@ -69,8 +92,6 @@ def overrides(content: dict[str, Any]) -> dict[str, str | None]:
 
 def choose_variant(content: dict[str, Any], account: AccountLike) -> Choice | None:
     """The one variant ``account`` publishes (None: the post has no variant for its network)."""
-    from herald.publishing.planning import variants_for  # planning builds on this module
-
     candidates = variants_for(content, account.network)
     if not candidates:
         return None
@@ -95,8 +116,6 @@ def override_problems(content: dict[str, Any], accounts: list[AccountLike]) -> d
     errors: dict[str, list[str]] = {}
     by_id = {a.id: a for a in accounts}
     targets = set(content.get("targets") or [])
-    from herald.publishing.planning import variants_for
-
     for account_id, language in overrides(content).items():
         field = f"target_languages.{account_id}"
         if account_id not in targets:

@@ -1,0 +1,44 @@
+"""List endpoints issue a fixed number of SQL statements whatever the page size: a page of one
+post and a page of many cost the same statements (nothing is read again per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from approvals_world import build_world
+from sqlalchemy import event
+
+
+@contextmanager
+def counted(rt: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(rt.db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(rt.db.engine, "before_cursor_execute", count)
+
+
+def test_a_page_of_posts_costs_the_same_statements_for_one_post_and_for_thirty(seed, api, register_plugin,
+                                                                                 herald_runtime):
+    world = build_world(seed, api, register_plugin)
+    for i in range(30):
+        world.create(text=f"Post number {i}")
+    client = world.clients["manager"]
+    url = f"tenants/{world.tid}/posts"
+    client.get(url + "?limit=1")  # warm: the first request reads what later ones find cached
+    with counted(herald_runtime) as one:
+        first = client.get(url + "?limit=1")
+    with counted(herald_runtime) as thirty:
+        many = client.get(url + "?limit=30")
+    assert first.status_code == many.status_code == 200
+    assert len(first.get_json()["items"]) == 1 and len(many.get_json()["items"]) == 30
+    assert {p["content"]["variants"][0]["text"] for p in many.get_json()["items"]} == {
+        f"Post number {i}" for i in range(30)}
+    assert len(thirty) == len(one), "\n".join(thirty)
