@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from approvals_world import build_world
+from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 from sqlalchemy import event
 
 
@@ -41,4 +42,21 @@ def test_a_page_of_posts_costs_the_same_statements_for_one_post_and_for_thirty(s
     assert len(first.get_json()["items"]) == 1 and len(many.get_json()["items"]) == 30
     assert {p["content"]["variants"][0]["text"] for p in many.get_json()["items"]} == {
         f"Post number {i}" for i in range(30)}
+    assert len(thirty) == len(one), "\n".join(thirty)
+
+
+def test_the_console_posts_page_costs_the_same_statements_for_one_post_and_for_thirty(app, world, herald_runtime):
+    body = {"org_unit_id": world.unit("coffee"),
+            "content": {"title": "First", "targets": [world.accounts["longnet"]], "variants": [{"text": "Hello"}]}}
+    assert world.admin.post(f"tenants/{world.tid}/posts", body).status_code == 201
+    manager, _ = sign_in(app, world, "manager")
+    manager.get("/console/posts")  # warm
+    with counted(herald_runtime) as one:
+        assert manager.get("/console/posts").status_code == 200
+    for i in range(29):
+        body["content"]["title"] = f"Post {i}"
+        assert world.admin.post(f"tenants/{world.tid}/posts", body).status_code == 201
+    with counted(herald_runtime) as thirty:
+        page = manager.get("/console/posts").get_data(as_text=True)
+    assert "Post 28" in page and "First" in page
     assert len(thirty) == len(one), "\n".join(thirty)

@@ -43,8 +43,8 @@ def posts() -> Response:
     if status:
         stmt = stmt.where(Post.status == status)
     rows = session.scalars(stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(200)).all()
-    items = [{"post": p, "title": service.version(session, p, p.current_version).content.get("title", "")}
-             for p in rows]
+    contents = service.current_contents(session, list(rows))
+    items = [{"post": p, "title": contents[p.id].get("title", "")} for p in rows]
     return page("console/posts.html", items=items, status_filter=status, statuses=POST_STATUSES)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
@@ -49,10 +49,7 @@ def _outs(posts: list[Post]) -> list[dict[str, Any]]:
     if not posts:
         return []
     session = db()
-    rows = session.execute(select(PostVersion.post_id, PostVersion.content).join(Post, and_(
-        Post.id == PostVersion.post_id, Post.current_version == PostVersion.number)).where(
-        Post.id.in_([p.id for p in posts])))
-    contents = {post_id: content for post_id, content in rows}
+    contents = service.current_contents(session, posts)
     current = [contents[p.id] for p in posts]
     approved = approved_assets_only(session, posts[0].tenant_id, current)
     fields = [c for c in PostOut().fields if c not in COMPUTED]
