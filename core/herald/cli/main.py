@@ -87,10 +87,22 @@ def init(c: Ctx, demo: bool, admin_email: str, admin_password: str | None) -> No
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes; more than one serves with gunicorn and needs REDIS_URL (production).")
 @pass_ctx
-def serve(c: Ctx, host: str, port: int, threads: int) -> None:
-    """Serve the API and console with waitress."""
+def serve(c: Ctx, host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the API and console: one process with waitress, or --workers processes with gunicorn."""
+    if workers > 1:  # the master builds no runtime: each worker process builds its own
+        if not Settings.from_env().redis_url:
+            raise click.ClickException(
+                "More than one worker process needs REDIS_URL (and PostgreSQL): the embedded stack runs its "
+                "jobs and scheduler inside its one process. Run `herald worker` beside the web processes.")
+        from herald.cli.production_server import run
+
+        click.echo(f"Herald on http://{host}:{port}  ({workers} processes × {threads} threads, gunicorn)")
+        run(host, port, workers, threads)
+        return
     from waitress import serve as waitress_serve
 
     from herald.app import create_app
