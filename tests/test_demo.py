@@ -44,6 +44,16 @@ def _call(url: str, body: dict | None = None, token: str | None = None) -> dict:
         return json.loads(resp.read())
 
 
+def wait_for_health(base: str, tries: int = 150) -> dict:
+    """``/health`` of a server that is starting, once it answers."""
+    for _ in range(tries):
+        try:
+            return _call(base + "/health")
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{base} did not answer /health")
+
+
 def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
     env = _env(herald_runtime)
     first = subprocess.run([str(BIN), "init", "--demo"], env=env, capture_output=True, text=True, timeout=120)
@@ -57,13 +67,7 @@ def test_init_demo_then_serve_gives_the_demo_tenant(herald_runtime):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                health = _call(base + "/health")
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert health["status"] == "ok"
+        assert wait_for_health(base)["status"] == "ok"
         login = _call(base + "/api/v1/auth/password",
                       {"tenant": "demo", "email": "admin@demo.example", "password": "herald-demo-password"})
         token = login["token"]

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from test_demo import BIN, _call, _env, _free_port
+from test_demo import BIN, _env, _free_port, wait_for_health
 
 
 def _children(pid: int) -> list[int]:
@@ -38,14 +38,7 @@ def test_more_than_one_process_is_served_by_gunicorn_on_the_services_stack(heral
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        health = None
-        for _ in range(150):
-            try:
-                health = _call(base + "/health")
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert health is not None and health["status"] == "ok"
+        assert wait_for_health(base)["status"] == "ok"
         workers = []
         for _ in range(50):  # gunicorn starts its workers one after the other
             workers = _children(server.pid)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from herald import audit
 from herald.approvals.deadlines import due_at
-from herald.approvals.deciders import approvals_needed, authors_of, eligible_users
+from herald.approvals.deciders import approvals_needed, authors_of, decidable_by, eligible_users
 from herald.approvals.models import ApprovalDecision, ApprovalRun, Workflow
 from herald.approvals.rules import choose
 from herald.authz import Actor
@@ -331,10 +331,8 @@ def waiting_for(session: Session, actor: Actor, tenant_id: str) -> list[tuple[Po
         select(Post, ApprovalRun).join(ApprovalRun, ApprovalRun.post_id == Post.id)
         .where(ApprovalRun.tenant_id == tenant_id, ApprovalRun.status == "active")
     ).all()
-    out = []
-    for post, run in rows:
-        if actor.user_id in step_eligible(session, post, run, run.current_step):
-            out.append((post, run, run.step_due_at))
+    out = [(post, run, run.step_due_at)
+           for post, run in decidable_by(session, tenant_id, actor.user_id, [(p, r) for p, r in rows])]
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)
     return sorted(out, key=lambda r: (r[2] or far, r[0].id))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
@@ -29,8 +29,8 @@ from herald.approvals.deciders import approvals_needed
 from herald.approvals.models import ApprovalRun, ExternalReview
 from herald.authz.check import in_tenant
 from herald.clock import utcnow
-from herald.content.models import Post
-from herald.content.service import get_post, version
+from herald.content.models import Post, PostVersion
+from herald.content.service import get_post
 
 TAG = "Approvals"
 POST = "/tenants/<tenant_id>/posts/<post_id>"
@@ -115,11 +115,16 @@ def waiting(tenant_id: str):  # type: ignore[no-untyped-def]
     session, who = db(), actor()
     in_tenant(session, who, tenant_id)
     now = utcnow()
+    waiting_rows = engine.waiting_for(session, who, tenant_id)
+    titles = {(post_id, number): (content or {}).get("title", "") for post_id, number, content in session.execute(
+        select(PostVersion.post_id, PostVersion.number, PostVersion.content).where(
+            tuple_(PostVersion.post_id, PostVersion.number).in_([(p.id, r.version) for p, r, _ in waiting_rows])))
+    } if waiting_rows else {}
     return Page([{"post_id": post.id, "org_unit_id": post.org_unit_id,
-             "title": version(session, post, run.version).content.get("title", ""), "version": run.version,
+             "title": titles.get((post.id, run.version), ""), "version": run.version,
              "step_index": run.current_step, "step_name": run.steps[run.current_step]["name"], "due_at": due,
              "overdue": bool(due and due <= now), "workflow_name": run.workflow_name}
-                 for post, run, due in engine.waiting_for(session, who, tenant_id)], None)
+                 for post, run, due in waiting_rows], None)
 
 
 # ----------------------------------------------------------------------------- external reviewers
