@@ -321,18 +321,13 @@ def test_simulated_customers_write_a_bounded_lively_mix_from_where_they_stopped(
     assert pause and all(-MAX_CATCH_UP <= row[OFFSET] <= timedelta(0) for row in pause)
 
 
-def test_polling_lets_customers_write_only_where_the_tenant_turned_it_on(seed, api, herald_runtime):
+def test_polling_lets_customers_write_only_where_the_tenant_turned_it_on(sandbox, herald_runtime):
     from herald.publishing.planning import connector_for
     from herald.tenancy.models import SocialAccount
 
     assert SandboxSettings().load({})["simulate_customers"] is False
-    t = seed.tenant("acme", {"coffee": None})
-    _, token = seed.user(t, "admin@acme.test", [("tenant_admin", "root")])
-    admin = api(token)
-    assert admin.patch(f"tenants/{t.id}/plugins/network_sandbox", {"enabled": True}).status_code == 200
-    r = admin.post(f"tenants/{t.id}/social-accounts", {"org_unit_id": t.units["coffee"].id, "network": "sandbox",
-                                                       "handle": "acme_sandbox"})
-    account = ConnectedAccount(r.get_json()["id"], "", "acme_sandbox", None)
+    t, admin, account_id = sandbox
+    account = ConnectedAccount(account_id, "", "acme_sandbox", None)
     now = utcnow()
     try:
         for step in range(3):

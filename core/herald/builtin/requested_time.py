@@ -63,6 +63,8 @@ def schedule_requested(session: Any, tenant_id: str, post_id: str, approved_vers
     reason = None
     if author is None or not author.active:
         reason = "its author can no longer sign in"
+    elif _passed(asked):  # checked when saved: only the review can have taken it
+        reason = "that time had passed by the time it was approved"
     else:
         actor = actor_for_user(author, via="requested_time")
         try:
@@ -83,12 +85,21 @@ def schedule_requested(session: Any, tenant_id: str, post_id: str, approved_vers
     return "missed"
 
 
-def _reason(exc: Exception) -> str:
+def _passed(asked: dict[str, Any]) -> bool:
+    """True when the requested time is over (a time the clocks no longer accept is left to
+    scheduling, which says why)."""
+    from herald.clock import utcnow
+    from herald.content.service import requested_instant
     from herald.errors import ValidationFailed
 
+    try:
+        return requested_instant(asked) <= utcnow()
+    except ValidationFailed:
+        return False
+
+
+def _reason(exc: Exception) -> str:
     detail = str(getattr(exc, "detail", "") or exc).rstrip(".")
-    if isinstance(exc, ValidationFailed) and "past" in detail:
-        return "that time had passed by the time it was approved"
     return detail[:1].lower() + detail[1:] if detail else "it could not be scheduled"
 
 

@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from herald.approvals.models import Workflow, WorkflowRule
 from herald.auth.models import BrowserSession
 from herald.console.person_names import person_name
-from herald.content.models import Post, PostVersion
+from herald.content.models import Post
+from herald.content.service import current_contents
 from herald.inbox.models import Conversation, InboxAuthor, RoutingRule, SavedReply, SlaPolicy, Team
 from herald.library.models import Asset
 from herald.people.models import ApiToken, CustomRole, User
@@ -52,14 +53,8 @@ def post_title(content: dict[str, Any]) -> str:
 
 
 def _post_titles(session: Session, tenant_id: str, post_ids: Iterable[str]) -> dict[str, str]:
-    rows = session.execute(select(Post.id, PostVersion.content).join(PostVersion, and_(
-        PostVersion.post_id == Post.id, PostVersion.number == Post.current_version)).where(
-        Post.id.in_(set(post_ids)), Post.tenant_id == tenant_id))
-    return {post_id: post_title(content or {}) for post_id, content in rows}
-
-
-def _posts(session: Session, tenant_id: str, ids: set[str]) -> dict[str, str]:
-    return _post_titles(session, tenant_id, ids)
+    posts = list(session.scalars(select(Post).where(Post.id.in_(set(post_ids)), Post.tenant_id == tenant_id)))
+    return {post_id: post_title(content or {}) for post_id, content in current_contents(session, posts).items()}
 
 
 def _publications(session: Session, tenant_id: str, ids: set[str]) -> dict[str, str]:
@@ -100,7 +95,7 @@ NAMERS: dict[str, Namer] = {
     "inbox_routing_rule": _by_column(RoutingRule, _attr("name")),
     "inbox_saved_reply": _by_column(SavedReply, _attr("name")), "tenant": _by_column(Tenant, _attr("name")),
     "inbox_author": _by_column(InboxAuthor, lambda a: f"@{a.handle}" if a.handle else a.display_name),
-    "post": _posts, "publication": _publications, "conversation": _conversations,
+    "post": _post_titles, "publication": _publications, "conversation": _conversations,
     "session": _whose(BrowserSession, lambda _row, person: _("sign-in of %(person)s", person=person)),
     "api_token": _whose(ApiToken, lambda token, person: f"{token.name} ({person})"),
 }

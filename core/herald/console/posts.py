@@ -31,7 +31,6 @@ from herald.content.models import POST_STATUSES, Post, PostVersion
 from herald.errors import HeraldError, NotFound, ValidationFailed
 from herald.tenancy.models import OrgUnit, SocialAccount
 from herald.tenancy.service import get_unit, unit_ids_in_scope
-from herald.timing import to_instant
 
 
 @bp.get("/posts")
@@ -93,7 +92,7 @@ def requested_time_view(post: Post, content: dict[str, Any]) -> dict[str, Any] |
         return None
     local = datetime.fromisoformat(asked["local_time"])
     try:
-        instant = to_instant(local, asked["time_zone"], asked.get("fold"))
+        instant: datetime | None = service.requested_instant(asked)
     except ValidationFailed:
         instant = None
     waiting = post.status in ("draft", "in_review", "changes_requested", "approved")

@@ -63,19 +63,25 @@ def current_contents(session: Session, posts: list[Post]) -> dict[str, dict[str,
 
 
 # ----------------------------------------------------------------------------- validation
+def requested_instant(asked: dict[str, Any]) -> datetime:
+    """The UTC instant of a content's ``requested_time``; :class:`ValidationFailed` for a
+    wall-clock time the clocks skip, or one that happens twice without ``fold``."""
+    return to_instant(datetime.fromisoformat(asked["local_time"]), asked["time_zone"], asked.get("fold"))
+
+
 def requested_time_problems(content: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, list[str]]:
     """A requested time that has already passed, unless the previous version asked for the same
     (restoring or editing an old post does not have to move a time nobody changed)."""
     asked = content.get("requested_time")
     if not asked or (previous is not None and previous.get("requested_time") == asked):
         return {}
-    local = datetime.fromisoformat(asked["local_time"])
     try:
-        instant = to_instant(local, asked["time_zone"], asked.get("fold"))
+        instant = requested_instant(asked)
     except ValidationFailed as exc:
         return {f"requested_time.{field}": list(messages) for field, messages in exc.errors.items()}
     if instant > utcnow():
         return {}
+    local = datetime.fromisoformat(asked["local_time"])
     return {"requested_time.local_time": [
         f"{local.isoformat(sep=' ', timespec='minutes')} ({asked['time_zone']}) has already passed; "
         "choose a later time, or leave it empty and schedule the post once it is approved."]}
