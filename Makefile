@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# test processes (pytest-xdist): `make test TEST_WORKERS=0` runs the suite in one process
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint clean system-deps
 
@@ -34,7 +36,7 @@ system-deps:
 	fi
 
 test: install system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from approvals_world import THREE_STEPS, build_world
 from sqlalchemy import select
-from test_list_statement_counts import counted
+from test_list_statement_counts import counted, still_clock  # noqa: F401  (time stands still)
 
 from herald.approvals.engine import step_eligible
 from herald.approvals.models import ApprovalRun

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from test_console_calendar import connect
 from herald.builtin.network_sandbox import SandboxPost
 from herald.clock import utcnow
 from herald.people.models import User
+from herald.testing.npm import npm_ci_once
 
 AXE_DIR = Path(__file__).parent / "console_a11y"
 AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,10 +42,9 @@ def _axe_script() -> Path:
         if os.environ.get("HERALD_TEST_REQUIRE_SERVICES") == "1":
             pytest.fail("node and npm are needed to install axe-core, the accessibility checker")
         pytest.skip("node and npm are not installed")
-    done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=AXE_DIR, capture_output=True, text=True,
-                          timeout=600)
-    if done.returncode != 0 or not AXE_SCRIPT.is_file():
-        pytest.fail(f"npm ci failed in {AXE_DIR}:\n{done.stderr[-2000:]}")
+    failed = npm_ci_once(AXE_DIR, AXE_SCRIPT)
+    if failed:
+        pytest.fail(f"npm ci failed in {AXE_DIR}:\n{failed}")
     return AXE_SCRIPT
 
 

@@ -109,9 +109,7 @@ def run_queued(rt: Runtime) -> None:
     if drain is not None:
         assert drain(30)
         return
-    from rq import SimpleWorker
-
-    SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(burst=True)  # type: ignore[attr-defined]
+    rt.queue.run_burst()  # type: ignore[attr-defined]
 
 
 def inbox_conversations(world: Any, rt: Runtime, register: Callable[..., Any]) -> str:

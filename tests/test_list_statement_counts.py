@@ -7,9 +7,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from approvals_world import build_world
 from console_world import console_world_fixture, sign_in  # noqa: F401  (the world fixture)
 from sqlalchemy import event
+
+from herald.clock import set_clock, utcnow
+
+
+@pytest.fixture(autouse=True)
+def still_clock() -> Iterator[None]:
+    """Time stands still for the whole test: a session's last-seen or a token's last-used time is
+    written at most every few seconds, and a slow run would otherwise count that write in one
+    request and not in the other."""
+    instant = utcnow()
+    set_clock(lambda: instant)
+    try:
+        yield
+    finally:
+        set_clock(None)
 
 
 @contextmanager

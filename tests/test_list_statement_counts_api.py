@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from publishing_support import world_fixture  # noqa: F401  (the publishing world)
-from test_list_statement_counts import counted
+from test_list_statement_counts import counted, still_clock  # noqa: F401  (time stands still)
 
 N = 12
 

@@ -148,7 +148,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
     from herald.inbox.sweeper import start_inbox_sweeper
     from herald.publishing.liveness import start_worker_heartbeat
     from herald.publishing.scheduler import start_scheduler
-    from herald.queue.redis_queue import RedisQueue
+    from herald.queue.redis_queue import BurstWorker, RedisQueue
 
     assert isinstance(rt.queue, RedisQueue)
     if not burst:
@@ -166,7 +166,8 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
     # beside the job loop, so one batch waiting on a network does not hold up the next.
     open_lanes()
     try:
-        SimpleWorker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
+        worker = BurstWorker if burst else SimpleWorker
+        worker([rt.queue.queue], connection=rt.queue.connection).work(burst=burst)
     finally:
         close_lanes()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue, Retry, SimpleWorker
 
 from herald.queue.base import RETRY_INTERVALS, Job
 
@@ -17,6 +17,21 @@ def run_job(func: str, args: list[Any], kwargs: dict[str, Any]) -> None:
     from herald.queue.base import resolve
 
     resolve(func)(*args, **kwargs)
+
+
+class BurstWorker(SimpleWorker):
+    """An RQ worker that runs what is queued and stops (``herald worker --burst``, the tests).
+
+    It does not listen on RQ's command channel: a worker that stops by itself needs no "stop"
+    command, and the listening thread, stopped before it confirmed its subscription, would hold
+    the worker's exit for up to a minute (it waits that long for the confirmation)."""
+
+    def subscribe(self) -> None:
+        self.pubsub = None
+        self.pubsub_thread = None
+
+    def unsubscribe(self) -> None:
+        return None
 
 
 class RedisQueue:
@@ -34,6 +49,12 @@ class RedisQueue:
             failure_ttl=30 * 86400,
         )
         return rq_job.id
+
+    def run_burst(self, *, with_scheduler: bool = False) -> int:
+        """Run every job queued (and, ``with_scheduler``, every scheduled one now due) in this
+        process, then return how many jobs have failed for good."""
+        BurstWorker([self.queue], connection=self.connection).work(burst=True, with_scheduler=with_scheduler)
+        return int(self.queue.failed_job_registry.count)
 
     def health(self) -> dict[str, Any]:
         try:

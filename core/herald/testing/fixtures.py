@@ -113,11 +113,7 @@ def run_jobs(herald_runtime: Runtime) -> Callable[[], int]:
         if drain is not None:
             assert drain(30), "embedded queue did not drain"
             return len(q.failed)  # type: ignore[attr-defined]
-        from rq import SimpleWorker
-
-        worker = SimpleWorker([q.queue], connection=q.connection)  # type: ignore[attr-defined]
-        worker.work(burst=True, with_scheduler=True)
-        return q.queue.failed_job_registry.count  # type: ignore[attr-defined]
+        return q.run_burst(with_scheduler=True)  # type: ignore[attr-defined, no-any-return]
 
     return run
 

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from herald.plugins import SsoContext
+from herald.testing.npm import npm_ci_once
 
 SERVER_DIR = Path(__file__).parent / "oidc_server"
 CALLBACK_BASE = "https://herald.test/auth/sso/acme/keycloak"
@@ -87,12 +88,9 @@ def _node_available() -> bool:
 
 
 def _install() -> None:
-    if (SERVER_DIR / "node_modules" / "oidc-provider").is_dir():
-        return
-    done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=SERVER_DIR, capture_output=True,
-                          text=True, timeout=600)
-    if done.returncode != 0:
-        pytest.fail(f"npm ci failed in {SERVER_DIR}:\n{done.stderr[-2000:]}")
+    failed = npm_ci_once(SERVER_DIR, SERVER_DIR / "node_modules" / "oidc-provider")
+    if failed:
+        pytest.fail(f"npm ci failed in {SERVER_DIR}:\n{failed}")
 
 
 def start_idp(tmp_dir: Path, *, redirect_uris: tuple[str, ...] = (f"{CALLBACK_BASE}/callback",),
