@@ -67,38 +67,39 @@ def _pg(url: str) -> str:
 
 # ----------------------------------------------------------------------------- the job the workers run
 def ingest_delivery(batches: list[list[Any]]) -> dict[str, int]:
-    """One delivery: for each account, its items of the window, in one transaction each.
-    A transaction PostgreSQL aborts (a deadlock, a serialization failure) is tried again, and
-    counted, as the job's retry would."""
+    """One delivery: each account's items of the window, all in one transaction, through
+    ``herald.inbox.ingest.ingest_pages`` (as a webhook batch is taken in). A transaction
+    PostgreSQL aborts (a deadlock, a serialization failure) is tried again, and counted, as the
+    job's retry would."""
     from sqlalchemy.exc import OperationalError
 
-    from herald.inbox.ingest import ingest
+    from herald.inbox.ingest import ingest_pages
     from herald.networks.connector import AuthorProfile, Mention
     from herald.runtime import current
     from herald.tenancy.models import SocialAccount
 
     rt = current()
     stored = duplicates = retried = 0
-    for account_id, raw_items in batches:
-        items = [Mention(remote_id=r["id"], text=r["text"], author_id=r["author"], author_handle=f"h_{r['author']}",
-                         created_at=datetime.fromtimestamp(r["at"], UTC), kind=r["kind"], thread_id=r.get("thread"),
-                         root_id=r.get("root"), language="en",
-                         author=AuthorProfile(r["author"], f"h_{r['author']}", f"Person {r['author']}",
-                                              r["followers"], None, "en"))
-                 for r in raw_items]
-        for attempt in range(5):
-            try:
-                with rt.db.transaction() as session:
-                    account = session.get(SocialAccount, account_id)
-                    result = ingest(session, account, items, source="webhook")
-                stored += len(result.stored)
-                duplicates += result.duplicates
-                break
-            except OperationalError:
-                retried += 1
-                if attempt == 4:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+    pages = [(account_id, [
+        Mention(remote_id=r["id"], text=r["text"], author_id=r["author"], author_handle=f"h_{r['author']}",
+                created_at=datetime.fromtimestamp(r["at"], UTC), kind=r["kind"], thread_id=r.get("thread"),
+                root_id=r.get("root"), language="en",
+                author=AuthorProfile(r["author"], f"h_{r['author']}", f"Person {r['author']}", r["followers"], None,
+                                     "en"))
+        for r in raw_items]) for account_id, raw_items in batches]
+    for attempt in range(5):
+        try:
+            with rt.db.transaction() as session:
+                results = ingest_pages(session, [(session.get(SocialAccount, account_id), items)
+                                                 for account_id, items in pages], source="webhook")
+            stored = sum(len(result.stored) for result in results)
+            duplicates = sum(result.duplicates for result in results)
+            break
+        except OperationalError:
+            retried += 1
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
     if retried:
         from redis import Redis
 

@@ -55,7 +55,7 @@ class InboxWebhookItems(EventSubscriber):
         return network_of(event.type) is not None
 
     def deliver(self, event: Event) -> None:
-        from herald.inbox.ingest import ingest
+        from herald.inbox.ingest import ingest_pages
         from herald.publishing.planning import network_connector
         from herald.publishing.tokens import connected_account
         from herald.runtime import current
@@ -74,11 +74,11 @@ class InboxWebhookItems(EventSubscriber):
             accounts = session.execute(select(SocialAccount).where(
                 SocialAccount.tenant_id == event.tenant_id, SocialAccount.network == network,
                 SocialAccount.external_id == str(remote_account), SocialAccount.archived_at.is_(None))).scalars().all()
-            for account in accounts:
-                items = connector.items_from_webhook(connected_account(session, account), event.type, event.data)
-                result = ingest(session, account, items, source="webhook")
-                log.debug("webhook event %s: %d stored, %d duplicates", event.id, len(result.stored),
-                          result.duplicates)
+            results = ingest_pages(session, [
+                (account, connector.items_from_webhook(connected_account(session, account), event.type, event.data))
+                for account in accounts], source="webhook")
+            log.debug("webhook event %s: %d stored, %d duplicates", event.id,
+                      sum(len(r.stored) for r in results), sum(r.duplicates for r in results))
 
 
 class InboxGovernedReplies(EventSubscriber):

@@ -14,7 +14,7 @@ network has one, else the conversation of the item it answers, else starts its o
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,7 @@ from herald.inbox.batch_cache import once, reading_once
 from herald.inbox.models import KINDS, NOTHING_DUE, Conversation, InboxAuthor, InboxItem, InboxReply
 from herald.inbox.routing.engine import route
 from herald.inbox.store import insert_many_once, insert_once
-from herald.networks.connector import Mention
+from herald.networks.connector import AuthorProfile, Mention
 from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
 
@@ -65,10 +65,50 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
            now: datetime | None = None) -> IngestResult:
     """Store ``items`` read from (or delivered for) ``account``; everything in the caller's
     transaction."""
-    result = IngestResult()
-    unit = session.get(OrgUnit, account.org_unit_id)
-    if unit is None:
-        return result
+    return ingest_pages(session, [(account, items)], source=source, now=now)[0]
+
+
+def ingest_pages(session: Session, pages: Sequence[tuple[SocialAccount, Iterable[Mention]]], *, source: str,
+                 now: datetime | None = None) -> list[IngestResult]:
+    """:func:`ingest` for a delivery that holds pages of several accounts (a webhook batch, a
+    window of a stream), all in the caller's one transaction; a result per page, in order.
+
+    Whatever the number of pages, the tenant's inbox configuration is read once, the authors
+    are upserted in one statement per tenant and network, and the audit chain is appended once.
+    Pages are taken in account order (and each page's conversations in key order), so two
+    deliveries sharing accounts lock the same rows in the same order and never deadlock."""
+    now = now or utcnow()
+    results = [IngestResult() for _ in pages]
+    prepared: list[tuple[int, SocialAccount, OrgUnit, list[Mention]]] = []
+    for index, (account, items) in enumerate(pages):
+        unit = session.get(OrgUnit, account.org_unit_id)
+        if unit is not None:
+            prepared.append((index, account, unit, _valid(account, items, source, results[index])))
+    prepared.sort(key=lambda page: page[1].id)
+    # the tenant's configuration read once; the audit chain appended once, at the end
+    with reading_once(session), audit.appended_last(session):
+        # the authors of the new messages, in one go (edits and deletions only touch what is stored)
+        profiles: dict[tuple[str, str], list[AuthorProfile]] = {}
+        for _, account, _, valid in prepared:
+            profiles.setdefault((account.tenant_id, account.network), []).extend(
+                profile for item in valid if item.direction == "inbound" and not item.deleted and not item.edit_of
+                for profile in [authors.profile_of(item)] if profile.remote_id)
+        known = {key: authors.upsert_many(session, key[0], key[1], found, now) for key, found in profiles.items()}
+        for index, account, unit, valid in prepared:
+            people = known.get((account.tenant_id, account.network), {})
+            # a page of new items is stored set-based; one with edits or deletions item by item, in order
+            plain = len(valid) > 1 and not any(item.deleted or item.edit_of for item in valid)
+            stored = _store_page(session, account, valid, source, now, people) if plain else None
+            with session.no_autoflush:  # each conversation written once, the page's rows together
+                for position, item in enumerate(valid):
+                    _ingest_one(session, account, unit, item, source, now, results[index], people,
+                                stored[position] if stored else None)
+        session.flush()
+    return results
+
+
+def _valid(account: SocialAccount, items: Iterable[Mention], source: str, result: IngestResult) -> list[Mention]:
+    """The well-formed items; the others are counted as rejected and logged."""
     valid = []
     for item in items:
         problem = _malformed(item)
@@ -77,21 +117,7 @@ def ingest(session: Session, account: SocialAccount, items: Iterable[Mention], *
             result.rejected += 1
         else:
             valid.append(item)
-    # the tenant's configuration read once; the audit chain appended once, at the end
-    with reading_once(session), audit.appended_last(session):
-        # the authors of the new messages, in one go (edits and deletions only touch what is stored)
-        known = authors.upsert_many(session, account.tenant_id, account.network, [
-            profile for item in valid if item.direction == "inbound" and not item.deleted and not item.edit_of
-            for profile in [authors.profile_of(item)] if profile.remote_id], now or utcnow())
-        # a page of new items is stored set-based; one with edits or deletions item by item, in order
-        plain = len(valid) > 1 and not any(item.deleted or item.edit_of for item in valid)
-        stored = _store_page(session, account, valid, source, now or utcnow(), known) if plain else None
-        with session.no_autoflush:  # each conversation written once, the page's rows together
-            for index, item in enumerate(valid):
-                _ingest_one(session, account, unit, item, source, now or utcnow(), result, known,
-                            stored[index] if stored else None)
-        session.flush()
-    return result
+    return valid
 
 
 def _malformed(item: Any) -> str | None:

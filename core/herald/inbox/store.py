@@ -30,15 +30,19 @@ def insert_once(session: Session, table: Table, values: dict[str, Any], keys: li
 
 def insert_many_once(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str],
                      *returning: str) -> list[Any]:
-    """:func:`insert_once` for many rows, in one statement per 500 (within SQLite's bound-parameter
-    limit): those whose ``keys`` exist are skipped. Returns the ``returning`` columns of the rows
-    inserted (a value each for one column, tuples for several; nothing asked, nothing returned)."""
-    found: list[Any] = []
-    for start in range(0, len(rows), 500):
-        stmt = _insert(session)(table).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=keys)
-        if not returning:
-            session.execute(stmt)
-            continue
-        result = session.execute(stmt.returning(*(table.c[name] for name in returning)))
-        found.extend(result.scalars() if len(returning) == 1 else (tuple(row) for row in result))
-    return found
+    """:func:`insert_once` for many rows: those whose ``keys`` exist are skipped. Returns the
+    ``returning`` columns of the rows inserted (a value each for one column, tuples for several;
+    nothing asked, nothing returned).
+
+    The rows go as one executemany of a single compiled statement, which SQLAlchemy sends as
+    multi-row ``INSERT … VALUES`` pages ("insertmanyvalues", RETURNING included), so the statement
+    is compiled once per shape and reused from the cache, whatever the number of rows. All rows
+    must have the same keys."""
+    if not rows:
+        return []
+    stmt = _insert(session)(table).on_conflict_do_nothing(index_elements=keys)
+    if not returning:
+        session.execute(stmt, rows)
+        return []
+    result = session.execute(stmt.returning(*(table.c[name] for name in returning)), rows)
+    return list(result.scalars()) if len(returning) == 1 else [tuple(row) for row in result]
