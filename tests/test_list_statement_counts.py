@@ -80,3 +80,26 @@ def test_the_console_posts_page_costs_the_same_statements_for_one_post_and_for_t
         page = manager.get("/console/posts").get_data(as_text=True)
     assert "Post 28" in page and "First" in page
     assert len(thirty) == len(one), "\n".join(thirty)
+
+
+def _reads_of(statements: list[str], table: str) -> int:
+    return sum(1 for s in statements if s.lstrip().startswith("SELECT") and f"\nFROM {table} " in s + " ")
+
+
+def test_a_request_reads_the_signed_in_persons_user_and_tenant_once(app, world, herald_runtime, run_jobs):
+    """By token and by browser session: the user and tenant rows that authentication read are
+    what the tenant check and the grants use, not read again."""
+    body = {"org_unit_id": world.unit("coffee"),
+            "content": {"title": "First", "targets": [world.accounts["longnet"]], "variants": [{"text": "Hello"}]}}
+    assert world.admin.post(f"tenants/{world.tid}/posts", body).status_code == 201
+    world.admin.get(f"tenants/{world.tid}/posts")
+    manager, _ = sign_in(app, world, "manager")
+    manager.get("/console/posts")
+    assert run_jobs() == 0
+    with counted(herald_runtime) as by_token:
+        assert world.admin.get(f"tenants/{world.tid}/posts").status_code == 200
+    with counted(herald_runtime) as by_cookie:
+        assert manager.get("/console/posts").status_code == 200
+    for statements in (by_token, by_cookie):
+        assert _reads_of(statements, "users") == 1, "\n".join(statements)
+        assert _reads_of(statements, "tenants") == 1, "\n".join(statements)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from herald.auth import sessions, tokens
 from herald.auth.models import BrowserSession
 from herald.authz import Actor
+from herald.db.kept import not_expiring
 from herald.errors import Forbidden
 from herald.runtime import Runtime
 
@@ -77,7 +78,8 @@ def install(app: Flask) -> None:
         if header[:7].lower() == "bearer ":
             found = tokens.authenticate(db(), header[7:].strip(), client_address())
             if found is not None:
-                db().commit()  # records last use
+                with not_expiring(db()):  # the rows just read stay current for the request
+                    db().commit()  # records last use
             g.actor = found
             if found is None:
                 g.auth_error = "The API token is invalid, expired or revoked."
@@ -86,7 +88,8 @@ def install(app: Flask) -> None:
         if not cookie:
             return
         resolved = sessions.resolve(db(), cookie, runtime().settings)
-        db().commit()  # records activity, or the end of a timed-out session
+        with not_expiring(db()):  # the rows just read stay current for the request
+            db().commit()  # records activity, or the end of a timed-out session
         if resolved is None:
             g.auth_error = "Your session has ended; sign in again."
             return

@@ -22,6 +22,7 @@ from herald.auth.models import BrowserSession
 from herald.authz.actor import Actor
 from herald.clock import utcnow
 from herald.config import Settings
+from herald.db.kept import keep
 from herald.people.models import User
 from herald.tenancy.models import Tenant
 
@@ -107,10 +108,12 @@ def resolve(session: Session, cookie: str | None, settings: Settings) -> tuple[B
     if user is None or not user.active:
         end(session, row, "user_disabled")
         return None
+    tenant = None
     if user.tenant_id is not None:
         tenant = session.get(Tenant, user.tenant_id)
         if tenant is None or tenant.status != "active":
             return None
+    keep(session, row, user, tenant)  # asked for again by the rest of the request
     if now - row.last_seen_at >= SEEN_RESOLUTION:
         row.last_seen_at = now
     return row, user

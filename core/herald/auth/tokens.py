@@ -20,6 +20,7 @@ from herald import audit
 from herald.auth.scopes import SCOPES, permission_cap
 from herald.authz.actor import Actor
 from herald.clock import utcnow
+from herald.db.kept import keep
 from herald.errors import NotFound, ValidationFailed
 from herald.people.models import ApiToken, User
 from herald.tenancy.models import Tenant
@@ -86,10 +87,12 @@ def find_token(session: Session, presented: str) -> ApiToken | None:
     user = session.get(User, token.user_id)
     if user is None or not user.active:
         return None
+    tenant = None
     if user.tenant_id is not None:
         tenant = session.get(Tenant, user.tenant_id)
         if tenant is None or tenant.status != "active":
             return None
+    keep(session, token, user, tenant)  # asked for again by the rest of the request
     return token
 
 
