@@ -109,13 +109,13 @@ def test_nobody_marks_another_persons_notification(app, world, herald_runtime):
 
 def test_mark_all_read_empties_the_unread_filter(app, world, herald_runtime):
     for i in range(4):
-        _store(herald_runtime, world, "editor", f"n{i}")
+        _store(herald_runtime, world, "editor", f"unread note {i}")
     editor, csrf = sign_in(app, world, "editor")
-    assert "n0" in editor.get("/console/notifications?unread=1").get_data(as_text=True)
+    assert "unread note 0" in editor.get("/console/notifications?unread=1").get_data(as_text=True)
     r = editor.post("/console/notifications/read-all", data={"csrf_token": csrf, "unread": "1"})
     assert r.status_code == 303 and r.headers["Location"].endswith("/console/notifications?unread=1")
     html = editor.get("/console/notifications?unread=1").get_data(as_text=True)
-    assert _bell(html) == 0 and "n0" not in html and "No unread notifications." in html
+    assert _bell(html) == 0 and "unread note 0" not in html and "No unread notifications." in html
 
 
 def test_the_page_is_paged_without_script(app, world, herald_runtime):
