@@ -83,7 +83,9 @@ def test_the_console_posts_page_costs_the_same_statements_for_one_post_and_for_t
 
 
 def _reads_of(statements: list[str], table: str) -> int:
-    return sum(1 for s in statements if s.lstrip().startswith("SELECT") and f"\nFROM {table} " in s + " ")
+    """Statements reading ``table`` (from it, or joining it)."""
+    return sum(1 for s in statements if s.lstrip().startswith("SELECT")
+               and (f"\nFROM {table} " in s + " " or f"JOIN {table} " in s))
 
 
 def test_a_request_reads_the_signed_in_persons_user_and_tenant_once(app, world, herald_runtime, run_jobs):
@@ -103,3 +105,7 @@ def test_a_request_reads_the_signed_in_persons_user_and_tenant_once(app, world, 
     for statements in (by_token, by_cookie):
         assert _reads_of(statements, "users") == 1, "\n".join(statements)
         assert _reads_of(statements, "tenants") == 1, "\n".join(statements)
+    # by token: the token, its user and their tenant are one statement
+    token_reads = [s for s in by_token if "FROM api_tokens " in s]
+    assert len(token_reads) == 1 and "JOIN users " in token_reads[0] and "JOIN tenants " in token_reads[0], \
+        "\n".join(by_token)

@@ -77,9 +77,9 @@ def install(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         if header[:7].lower() == "bearer ":
             found = tokens.authenticate(db(), header[7:].strip(), client_address())
-            if found is not None:
+            if found is not None and db().dirty:  # last use is recorded at most once a minute
                 with not_expiring(db()):  # the rows just read stay current for the request
-                    db().commit()  # records last use
+                    db().commit()
             g.actor = found
             if found is None:
                 g.auth_error = "The API token is invalid, expired or revoked."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -48,35 +48,38 @@ def _load_body(schema: type[Schema]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationFailed("The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
     try:
-        return schema(unknown=RAISE).load(data)
+        return _instance(schema).load(data)
     except ValidationError as exc:
         raise ValidationFailed("The request body is not valid.", exc.normalized_messages()) from exc
 
 
-def _load_query(schema: type[Schema]) -> dict[str, Any]:
+@cache
+def _instance(schema: type[Schema], many: bool = False) -> Schema:
+    """One instance per schema class: building one deep-copies its fields, and an instance keeps
+    no state between loads or dumps (marshmallow 4 has no context), so threads share it."""
+    return schema(unknown=RAISE, many=many)
+
+
+def _load_multi(schema: type[Schema], values: Any, what: str) -> dict[str, Any]:
+    """Query parameters or form fields: a List field takes every value given, others the last."""
+    s = _instance(schema)
     data: dict[str, Any] = {}
-    s = schema()
-    for key in request.args:
-        values = request.args.getlist(key)
+    for key in values:
+        given = values.getlist(key)
         fld = s.fields.get(key)
-        data[key] = values if fld is not None and type(fld).__name__ == "List" else values[-1]
+        data[key] = given if fld is not None and type(fld).__name__ == "List" else given[-1]
     try:
-        return schema(unknown=RAISE).load(data)
+        return s.load(data)
     except ValidationError as exc:
-        raise ValidationFailed("The query parameters are not valid.", exc.normalized_messages()) from exc
+        raise ValidationFailed(f"The {what} are not valid.", exc.normalized_messages()) from exc
+
+
+def _load_query(schema: type[Schema]) -> dict[str, Any]:
+    return _load_multi(schema, request.args, "query parameters")
 
 
 def _load_form(schema: type[Schema]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    s = schema()
-    for key in request.form:
-        values = request.form.getlist(key)
-        fld = s.fields.get(key)
-        data[key] = values if fld is not None and type(fld).__name__ == "List" else values[-1]
-    try:
-        return schema(unknown=RAISE).load(data)
-    except ValidationError as exc:
-        raise ValidationFailed("The form fields are not valid.", exc.normalized_messages()) from exc
+    return _load_multi(schema, request.form, "form fields")
 
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
@@ -118,9 +121,10 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
                 return result
             if isinstance(result, Page):
                 assert response is not None
-                payload = {"items": response(many=True).dump(result.items), "next_cursor": result.next_cursor}
+                payload = {"items": _instance(response, many=True).dump(result.items),
+                           "next_cursor": result.next_cursor}
                 return jsonify(payload), status
-            return (jsonify(response().dump(result)) if response else jsonify(result)), status
+            return (jsonify(_instance(response).dump(result)) if response else jsonify(result)), status
 
         view.__name__ = f"{fn.__name__}_{method.lower()}"
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])

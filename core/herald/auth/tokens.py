@@ -78,20 +78,24 @@ def find_token(session: Session, presented: str) -> ApiToken | None:
     parts = presented.split(".")
     if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) > 40 or len(parts[2]) > 100:
         return None
-    token = session.get(ApiToken, parts[1])
-    if token is None or not hmac.compare_digest(token.secret_hash, _digest(parts[2])):
+    # the token, its user and the user's tenant in one statement: all three are checked on every
+    # request, and always read fresh (a revoked token or a disabled user fails the very next request)
+    found = session.execute(
+        select(ApiToken, User, Tenant).join(User, User.id == ApiToken.user_id)
+        .outerjoin(Tenant, Tenant.id == User.tenant_id).where(ApiToken.id == parts[1])
+    ).first()
+    if found is None:
+        return None
+    token, user, tenant = found
+    if not hmac.compare_digest(token.secret_hash, _digest(parts[2])):
         return None
     now = utcnow()
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
-    tenant = None
-    if user.tenant_id is not None:
-        tenant = session.get(Tenant, user.tenant_id)
-        if tenant is None or tenant.status != "active":
-            return None
+    if user.tenant_id is not None and (tenant is None or tenant.status != "active"):
+        return None
     keep(session, token, user, tenant)  # asked for again by the rest of the request
     return token
 

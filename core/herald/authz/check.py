@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from herald.authz.actor import Actor
 from herald.authz.catalogue import PERMISSIONS, builtin_permissions
+from herald.authz.grant_memo import grant_rows
 from herald.errors import Forbidden, NotFound
-from herald.people.models import CustomRole, Grant, User
+from herald.people.models import CustomRole, User
 from herald.tenancy.models import OrgUnit, Tenant
 
 
@@ -33,24 +34,21 @@ def role_permissions(session: Session, tenant_id: str, role_key: str) -> frozens
     return frozenset(role.permissions) if role else frozenset()
 
 
-def _granted_unit_ids(session: Session, actor: Actor, permission: str) -> list[str]:
-    """Units on which the actor holds some role carrying ``permission``."""
+def _granted_units(session: Session, actor: Actor, permission: str) -> list[tuple[str, str]]:
+    """(id, path) of the units on which the actor holds some role carrying ``permission``."""
     user = session.get(User, actor.user_id)
     if user is None or not user.active or user.tenant_id != actor.tenant_id:
         return []
     tenant = session.get(Tenant, actor.tenant_id)
     if tenant is None or tenant.status != "active":
         return []
-    rows = session.execute(
-        select(Grant.role_key, Grant.org_unit_id).where(Grant.user_id == actor.user_id)
-    ).all()
     cache: dict[str, frozenset[str]] = {}
     units = []
-    for role_key, unit_id in rows:
+    for role_key, unit_id, path in grant_rows(session, actor.user_id):
         if role_key not in cache:
             cache[role_key] = role_permissions(session, actor.tenant_id or "", role_key)
         if permission in cache[role_key]:
-            units.append(unit_id)
+            units.append((unit_id, path))
     return units
 
 
@@ -78,8 +76,8 @@ def can(session: Session, actor: Actor, permission: str, target: OrgUnit | UnitS
         tenant_id, unit = target.tenant_id, session.get(OrgUnit, target.org_unit_id)
     if unit is None or tenant_id != actor.tenant_id or unit.tenant_id != tenant_id:
         return False
-    granted = _granted_unit_ids(session, actor, permission)
-    return bool(set(granted) & set(unit.ancestor_ids))
+    granted = {unit_id for unit_id, _ in _granted_units(session, actor, permission)}
+    return bool(granted & set(unit.ancestor_ids))
 
 
 def require(session: Session, actor: Actor, permission: str, target: OrgUnit | UnitScoped | Tenant) -> None:
@@ -114,10 +112,7 @@ def visible_unit_paths(session: Session, actor: Actor, permission: str, tenant_i
         return None
     if actor.tenant_id != tenant_id:
         return []
-    unit_ids = _granted_unit_ids(session, actor, permission)
-    if not unit_ids:
-        return []
-    return list(session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).scalars().all())
+    return [path for _, path in _granted_units(session, actor, permission)]
 
 
 def path_filter(column: Any, paths: list[str] | None) -> ColumnElement[bool]:
