@@ -45,8 +45,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import inbox_ingest as inbox_bench  # noqa: E402  (the set-up helpers: schema, tenants, users)
-import publish_dispatch as publishing_bench  # noqa: E402
+import inbox_ingest as inbox_bench
+import publish_dispatch as publishing_bench
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/herald_bench_api")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -110,8 +110,8 @@ def prepare_tenant() -> dict[str, Any]:
     engine = create_engine(inbox_bench._pg(DB_URL))
     with engine.begin() as conn:
         conn.execute(insert(Base.metadata.tables["api_tokens"]),
-                     [{"id": token_id, "user_id": admin, "tenant_id": tid, "name": "bench", "secret_hash": _digest(secret),
-                       "created_at": now, "kind": "personal"}])
+                     [{"id": token_id, "user_id": admin, "tenant_id": tid, "name": "bench",
+                       "secret_hash": _digest(secret), "created_at": now, "kind": "personal"}])
     engine.dispose()
     return {"id": tid, "root": root, "admin": admin, "accounts": accounts, "now": now,
             "token": f"{PREFIX}.{token_id}.{secret}", "posts": 0}
@@ -183,8 +183,8 @@ def start_herald(port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "HERALD_SECRET_KEY": "bench",
            "HERALD_ENCRYPTION_KEYS": publishing_bench.bench_key()}
     herald = os.path.join(os.path.dirname(sys.executable), "herald")
-    return subprocess.Popen([herald, "serve", "--workers", str(WORKERS), "--threads", str(THREADS), "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([herald, "serve", "--workers", str(WORKERS), "--threads", str(THREADS),
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def start_anchor(port: int) -> subprocess.Popen[bytes]:
@@ -279,9 +279,9 @@ def run(sizes: list[int], seconds: int) -> dict[str, Any]:
     month = tenant["now"].replace(hour=0, minute=0, second=0, microsecond=0)
     base = f"/api/v1/tenants/{tenant['id']}"
     posts_path = f"{base}/posts?limit=50"
-    calendar_path = f"{base}/calendar?" + urlencode({"org_unit_id": tenant["root"], "descendants": "true",
-                                                      "from": month.isoformat(), "to": (month + timedelta(days=31)).isoformat(),
-                                                      "limit": 50})
+    calendar_path = f"{base}/calendar?" + urlencode({
+        "org_unit_id": tenant["root"], "descendants": "true", "from": month.isoformat(),
+        "to": (month + timedelta(days=31)).isoformat(), "limit": 50})
     anchor_port = _free_port()
     anchor = start_anchor(anchor_port)
     try:
