@@ -22,7 +22,7 @@ Measured, at each size (posts in the tenant):
 Environment: ``BENCH_DATABASE_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/herald_bench_api``; its schema is dropped and
 recreated), ``BENCH_REDIS_URL`` (``redis://127.0.0.1:6379/9``), ``BENCH_THREADS`` (8 per
-worker). The last line printed is one JSON object.
+worker), ``BENCH_SERVER_LOG`` (a file the servers' output is appended to). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_up(port: int, path: str, headers: dict[str, str], timeout: float = 60) -> None:
+def _wait_up(port: int, path: str, headers: dict[str, str], timeout: float = 180) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -184,7 +184,13 @@ def start_herald(port: int) -> subprocess.Popen[bytes]:
            "HERALD_ENCRYPTION_KEYS": publishing_bench.bench_key()}
     herald = os.path.join(os.path.dirname(sys.executable), "herald")
     return subprocess.Popen([herald, "serve", "--workers", str(WORKERS), "--threads", str(THREADS),
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=_server_log())
+
+
+def _server_log() -> Any:
+    """Where the servers' output goes: ``BENCH_SERVER_LOG`` (appended), else nowhere."""
+    path = os.environ.get("BENCH_SERVER_LOG")
+    return open(path, "ab") if path else subprocess.DEVNULL
 
 
 def start_anchor(port: int) -> subprocess.Popen[bytes]:

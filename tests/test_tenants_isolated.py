@@ -83,8 +83,9 @@ def world(seed, api, register_plugin, herald_runtime):  # type: ignore[no-untype
 
 
 def _inbox_of(rt, admin_a, a, account_id: str, user_id: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Tenant A's inbox: a conversation with an item and a reply, a team, an SLA policy, a routing
-    rule, a saved reply and a saved view."""
+    """Tenant A's inbox: a conversation with an item and a reply, a CRM record refused for it, a
+    team, an SLA policy, a routing rule, a saved reply and a saved view."""
+    from herald.crm.models import CrmOutboxRecord
     from herald.inbox.ingest import ingest
     from herald.inbox.models import Conversation, InboxItem, InboxReply
     from herald.networks.connector import AuthorProfile, Mention
@@ -100,8 +101,13 @@ def _inbox_of(rt, admin_a, a, account_id: str, user_id: str) -> dict[str, str]: 
         reply = InboxReply(tenant_id=a.id, conversation_id=conv.id, account_id=account_id, kind="mention",
                            text="on its way", state="failed", author_user_id=user_id)
         s.add(reply)
+        record = CrmOutboxRecord(tenant_id=a.id, sink="crm_test", kind="case", idempotency_key="k1",
+                                 conversation_id=conv.id, fields={}, state="failed", attempts=1,
+                                 next_attempt_at=utcnow(), last_error="REQUIRED_FIELD_MISSING")
+        s.add(record)
         s.flush()
-        found = {"conversation_id": conv.id, "author_id": conv.author_id, "reply_id": reply.id}
+        found = {"conversation_id": conv.id, "author_id": conv.author_id, "reply_id": reply.id,
+                 "record_id": record.id, "sink": "crm_test"}
     for key, path, body in (("team_id", "teams", {"name": "Care"}),
                             ("policy_id", "sla-policies", {"name": "Std", "first_response_s": 3600}),
                             ("routing_rule_id", "routing-rules", {"name": "Orders", "definition": ROUTING}),
@@ -151,6 +157,7 @@ def _valid_query_value(field) -> str:  # type: ignore[no-untyped-def]
 def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
+    from herald.crm.models import CrmOutboxRecord
     from herald.inbox import models as inbox
     from herald.models import CustomRole, Grant, OrgUnit, SocialAccount, Tenant, TenantPlugin, User
 
@@ -159,7 +166,7 @@ def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
                        for m in (OrgUnit, SocialAccount, User, Grant, CustomRole, TenantPlugin, Asset,
                                  inbox.Conversation, inbox.InboxItem, inbox.InboxReply, inbox.Team, inbox.SlaPolicy,
                                  inbox.RoutingRule, inbox.SavedReply, inbox.SavedView, inbox.AuthorNote,
-                                 inbox.TimelineEntry))
+                                 inbox.TimelineEntry, CrmOutboxRecord))
         convs = tuple(s.execute(select(inbox.Conversation.status, inbox.Conversation.priority,
                                        inbox.Conversation.tags, inbox.Conversation.assignee_id)
                                 .where(inbox.Conversation.tenant_id == tenant_id)))
@@ -167,7 +174,9 @@ def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
         tenant = s.get(Tenant, tenant_id)
         assets = tuple(s.execute(select(Asset.name, Asset.status, Asset.text).where(Asset.tenant_id == tenant_id)))
         events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.chain == tenant_id))
-        return counts, names, (tenant.name, tenant.status, tenant.slug), assets, events, convs
+        crm = tuple(s.execute(select(CrmOutboxRecord.state, CrmOutboxRecord.attempts)
+                              .where(CrmOutboxRecord.tenant_id == tenant_id)))
+        return counts, names, (tenant.name, tenant.status, tenant.slug), assets, events, convs, crm
 
 
 def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald_runtime):

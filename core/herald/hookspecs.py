@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from herald.notifications.notifier import Notifier
     from herald.plugin_host.settings import PluginSettings
 
-HOOK_API_VERSION = "1.2"
+HOOK_API_VERSION = "1.3"
 PROJECT = "herald"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -115,6 +115,11 @@ def herald_notifiers() -> list[type[Notifier]]:
 
     Called whenever Herald notifies people (an approval is due, a post failed…). Every enabled
     notifier receives every notification; each decides whether it applies to the recipient.
+    A notifier whose class sets ``audience = "channel"`` (since 1.3) posts to destinations shared
+    by many people: it receives each notification once rather than once per recipient, with
+    ``scope`` (org units, inbox teams) and ``page_url`` filled in, names the destinations that
+    want it in ``destinations(notification)``, and gets one ``notify`` per destination
+    (``notification.destination``).
 
     :return: notifier classes, subclasses of :class:`herald.plugins.Notifier`.
     """

@@ -16,6 +16,7 @@ from herald.auth.models import (
 from herald.builtin.network_sandbox import SandboxPost
 from herald.builtin.network_sandbox_models import SandboxAccountState, SandboxEngagement
 from herald.content.models import Post, PostComment, PostVersion
+from herald.crm.models import CrmConnection, CrmOutboxRecord
 from herald.events.models import OutboxEvent
 from herald.inbox.models import (
     AuthorNote,
@@ -59,6 +60,8 @@ __all__ = [
     "BrowserSession",
     "ConnectFlow",
     "Conversation",
+    "CrmConnection",
+    "CrmOutboxRecord",
     "CustomRole",
     "ExternalReview",
     "Grant",

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError
 
 from herald.api import json_input
+from herald.api.fast_dump import dumper
 from herald.api.pagination import Page
 from herald.errors import Unauthorized, UnsupportedMediaType, ValidationFailed
 
@@ -54,10 +55,10 @@ def _load_body(schema: type[Schema]) -> dict[str, Any]:
 
 
 @cache
-def _instance(schema: type[Schema], many: bool = False) -> Schema:
+def _instance(schema: type[Schema]) -> Schema:
     """One instance per schema class: building one deep-copies its fields, and an instance keeps
-    no state between loads or dumps (marshmallow 4 has no context), so threads share it."""
-    return schema(unknown=RAISE, many=many)
+    no state between loads (marshmallow 4 has no context), so threads share it."""
+    return schema(unknown=RAISE)
 
 
 def _load_multi(schema: type[Schema], values: Any, what: str) -> dict[str, Any]:
@@ -121,10 +122,9 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, tag: str,
                 return result
             if isinstance(result, Page):
                 assert response is not None
-                payload = {"items": _instance(response, many=True).dump(result.items),
-                           "next_cursor": result.next_cursor}
+                payload = {"items": dumper(response, many=True)(result.items), "next_cursor": result.next_cursor}
                 return jsonify(payload), status
-            return (jsonify(_instance(response).dump(result)) if response else jsonify(result)), status
+            return (jsonify(dumper(response)(result)) if response else jsonify(result)), status
 
         view.__name__ = f"{fn.__name__}_{method.lower()}"
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])

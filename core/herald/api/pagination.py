@@ -41,7 +41,10 @@ def _decode(cursor: str, columns: list[InstrumentedAttribute[Any]]) -> list[Any]
 
 
 def paginate(session: Session, stmt: Select[Any], columns: list[InstrumentedAttribute[Any]],
-             limit: int, cursor: str | None, descending: bool = False) -> Page:
+             limit: int, cursor: str | None, descending: bool = False, rows: bool = False) -> Page:
+    """A page of ``stmt``'s first entity in ``columns``' order (``rows``: of whole result rows,
+    whose first entity carries the order — for a page that selects what its items show beside
+    them)."""
     if cursor:
         values = _decode(cursor, columns)
         conds = []
@@ -51,11 +54,12 @@ def paginate(session: Session, stmt: Select[Any], columns: list[InstrumentedAttr
             conds.append(and_(*eqs, cmp))
         stmt = stmt.where(or_(*conds))
     order = [c.desc() if descending else c.asc() for c in columns]
-    rows = session.execute(stmt.order_by(*order).limit(limit + 1)).scalars().all()
-    items = list(rows[:limit])
+    result = session.execute(stmt.order_by(*order).limit(limit + 1))
+    found = list(result.all() if rows else result.scalars().all())
+    items = found[:limit]
     next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
+    if len(found) > limit:
+        last = items[-1][0] if rows else items[-1]
         next_cursor = _encode([getattr(last, c.key) for c in columns])
     return Page(items, next_cursor)
 

@@ -111,6 +111,7 @@ def serve(c: Ctx, host: str, port: int, threads: int, workers: int) -> None:
     if c.rt.settings.redis_url is None:  # embedded: this process also runs the jobs and the scheduler
         from herald.approvals.deadlines import start_deadline_sweeper
         from herald.audit.checkpoint_export import start_checkpoint_exporter
+        from herald.crm.sweeper import start_crm_sweeper
         from herald.events.sweeper import start_sweeper
         from herald.inbox.sweeper import start_inbox_sweeper
         from herald.publishing.liveness import start_worker_heartbeat
@@ -119,6 +120,7 @@ def serve(c: Ctx, host: str, port: int, threads: int, workers: int) -> None:
         start_sweeper()
         start_deadline_sweeper()
         start_inbox_sweeper()
+        start_crm_sweeper()
         start_scheduler(c.rt)
         start_worker_heartbeat(c.rt)
         start_checkpoint_exporter(c.rt)
@@ -144,6 +146,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
 
     from herald.approvals.deadlines import start_deadline_sweeper
     from herald.audit.checkpoint_export import start_checkpoint_exporter
+    from herald.crm.sweeper import start_crm_sweeper
     from herald.events.sweeper import start_sweeper
     from herald.inbox.sweeper import start_inbox_sweeper
     from herald.publishing.liveness import start_worker_heartbeat
@@ -155,6 +158,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
         start_sweeper()
         start_deadline_sweeper()
         start_inbox_sweeper()
+        start_crm_sweeper()
         start_worker_heartbeat(rt)
         start_checkpoint_exporter(rt)
         if not no_scheduler:

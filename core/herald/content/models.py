@@ -22,7 +22,9 @@ class Post(Base):
     """A post belongs to an org unit; its content lives in versions (``current_version``)."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_tenant_unit", "tenant_id", "org_unit_id"),)
+    __table_args__ = (Index("ix_posts_tenant_unit", "tenant_id", "org_unit_id"),
+                      # the post list's keyset order: a page reads about the rows it shows
+                      Index("ix_posts_tenant_created", "tenant_id", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("post"))
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

@@ -1,8 +1,8 @@
 """Each person's notification preferences: which kinds reach them over which channel.
 
-Channels are the notifier plugins the person's tenant enabled (in-app, email, and any chat
-notifier a plugin adds later); kinds are Herald's and those the tenant's plugins declare
-(:func:`herald.notifications.kinds.kinds_for`). Everything
+Channels are the notifier plugins the person's tenant enabled that reach people one by one
+(in-app, email; a shared chat channel's notifier is configured by the tenant instead); kinds are
+Herald's and those the tenant's plugins declare (:func:`herald.notifications.kinds.kinds_for`). Everything
 is on unless the person turned it off; only the choices that differ from that are stored.
 :func:`herald.notifications.send.send` reads them, so every channel honours them in one place."""
 
@@ -31,10 +31,12 @@ class Channel:
 
 
 def channels(session: Session, tenant_id: str) -> list[Channel]:
-    """The tenant's enabled notifiers, in-app first, then by key."""
+    """The tenant's enabled notifiers that reach people one by one, in-app first, then by key
+    (a channel notifier posts where many read: what it carries is the tenant's setting, not a
+    person's choice)."""
     hooks = current().plugins.for_tenant(session, tenant_id)
     found = {cls.key: Channel(cls.key, str(getattr(cls, "display_name", cls.key)))
-             for cls in hooks.classes("herald_notifiers")}
+             for cls in hooks.classes("herald_notifiers") if getattr(cls, "audience", "person") != "channel"}
     return sorted(found.values(), key=lambda c: (c.key != "inapp", c.key))
 
 

@@ -22,7 +22,7 @@ from herald.auth.provider import (
 )
 from herald.clock import utcnow
 from herald.console.extension import ConsoleExtension, MenuEntry
-from herald.crm.sink import CrmRecord, CrmSink
+from herald.crm.sink import CrmCase, CrmRecord, CrmResult, CrmSink
 from herald.enrichment.enricher import Enricher
 from herald.events.subscriber import Event, EventSubscriber
 from herald.hookspecs import HOOK_API_VERSION, hookimpl
@@ -77,7 +77,9 @@ __all__ = [
     "Capabilities",
     "ConnectedAccount",
     "ConsoleExtension",
+    "CrmCase",
     "CrmRecord",
+    "CrmResult",
     "CrmSink",
     "DirectoryUser",
     "DuplicateContent",

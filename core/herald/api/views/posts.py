@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from herald.api.blueprint import bp
 from herald.api.context import actor, db
@@ -37,23 +37,25 @@ BASE = "/tenants/<tenant_id>/posts"
 
 
 COMPUTED = ("content", "uses_only_approved_assets")
+#: what a post's answer takes from its row as it is
+_PLAIN = tuple(c for c in PostOut().fields if c not in COMPUTED)
 
 
 def _out(post: Post) -> dict[str, Any]:
     return _outs([post])[0]
 
 
-def _outs(posts: list[Post]) -> list[dict[str, Any]]:
-    """The posts with their current content, in two queries whatever their number (the
-    versions, then the library assets they use)."""
+def _outs(posts: list[Post], current: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The posts with their current content (``current``, else read in one query whatever their
+    number), and whether they use only approved library assets (one query, when they use any)."""
     if not posts:
         return []
     session = db()
-    contents = service.current_contents(session, posts)
-    current = [contents[p.id] for p in posts]
+    if current is None:
+        contents = service.current_contents(session, posts)
+        current = [contents[p.id] for p in posts]
     approved = approved_assets_only(session, posts[0].tenant_id, current)
-    fields = [c for c in PostOut().fields if c not in COMPUTED]
-    return [{**{c: getattr(post, c) for c in fields}, "content": content, "uses_only_approved_assets": ok}
+    return [{**{c: getattr(post, c) for c in _PLAIN}, "content": content, "uses_only_approved_assets": ok}
             for post, content, ok in zip(posts, current, approved, strict=True)]
 
 
@@ -70,12 +72,15 @@ def create_post(tenant_id: str, body: dict[str, Any]):  # type: ignore[no-untype
 def list_posts(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, who = db(), actor()
     units = unit_ids_in_scope(session, who, tenant_id, "posts.view", query["org_unit_id"], query["descendants"])
-    stmt = select(Post).where(Post.tenant_id == tenant_id, Post.org_unit_id.in_(units))
+    # each post beside its current version's content: the page is one statement
+    stmt = (select(Post, PostVersion.content)
+            .join(PostVersion, and_(PostVersion.post_id == Post.id, PostVersion.number == Post.current_version))
+            .where(Post.tenant_id == tenant_id, Post.org_unit_id.in_(units)))
     for key in ("campaign", "status", "author_id"):
         if query[key]:
             stmt = stmt.where(getattr(Post, key) == query[key])
-    page = paginate(session, stmt, [Post.created_at, Post.id], query["limit"], query["cursor"])
-    page.items = _outs(page.items)
+    page = paginate(session, stmt, [Post.created_at, Post.id], query["limit"], query["cursor"], rows=True)
+    page.items = _outs([post for post, _ in page.items], [content for _, content in page.items])
     return page
 
 

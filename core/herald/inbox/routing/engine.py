@@ -24,7 +24,6 @@ from herald.inbox.notify import notify_people
 from herald.inbox.routing.conditions import Evaluation, first_matches
 from herald.inbox.routing.definition import RuleDefinition, RuleDefinitionSchema
 from herald.inbox.routing.facts import ItemFacts
-from herald.queue.base import Job
 from herald.tenancy.models import OrgUnit, SocialAccount
 
 log = logging.getLogger(__name__)
@@ -158,12 +157,9 @@ def covering_team(session: Session, conv: Conversation, unit: OrgUnit) -> Team |
 
 
 # ----------------------------------------------------------------------------- CRM
-_CRM_KEY = "herald_inbox_crm"
-
-
 def queue_crm_push(session: Session, conv: Conversation, sink: str, record: str, rule_id: str) -> None:
-    """Push the conversation to a CRM sink once the transaction commits (a job, retried)."""
-    from herald.inbox.jobs import after_commit
+    """Push the conversation to a CRM sink: the record goes to the CRM outbox in this
+    transaction, and is sent (retried while the CRM is down) once it commits."""
+    from herald.inbox import crm_push
 
-    after_commit(session, Job("herald.inbox.crm_push.push", (conv.tenant_id, conv.id, sink, record, rule_id),
-                              job_id=f"crm-{conv.id}-{rule_id}-{conv.sla_cycle}"))
+    crm_push.enqueue(session, conv, sink, record, rule_id)

@@ -1,0 +1,49 @@
+"""The settings a tenant gives the Teams notifier: its channels (plain) and their webhook URLs
+(a secret: a Workflows URL carries its signature and a connector URL is its own credential, so
+they are encrypted at rest and never shown again)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from herald.plugins import OutboundRefused, PluginSettings, refuse_internal_destination
+from herald_notify_teams.channels import NAME, JsonList, JsonMapping, check_every_channel_has_a_url
+
+WEBHOOK_URL = fields.Url(schemes={"https", "http"}, require_tld=False, validate=validate.Length(max=4000))
+
+
+class TeamsSettings(Schema):
+    channels = JsonList(load_default="[]")
+    webhook_urls = JsonMapping(keys=fields.String(validate=NAME), values=WEBHOOK_URL, load_default=dict)
+    timeout_seconds = fields.Float(load_default=10.0, validate=validate.Range(min=0.5, max=120))
+    min_interval_seconds = fields.Float(load_default=0.25, validate=validate.Range(min=0, max=60))
+    max_wait_seconds = fields.Float(load_default=30.0, validate=validate.Range(min=0, max=300))
+
+    @validates_schema
+    def _posted_somewhere_allowed(self, data: dict[str, Any], **_: Any) -> None:
+        check_every_channel_has_a_url(data)
+        for name, url in (data.get("webhook_urls") or {}).items():
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            try:
+                refuse_internal_destination(parts.hostname or "", port, what=f"the webhook URL of channel {name}")
+            except OutboundRefused as exc:
+                # the refusal names the channel, never the URL: the URL is the secret
+                raise ValidationError(exc.detail, field_name="webhook_urls") from exc
+
+
+SETTINGS = PluginSettings(TeamsSettings, secret_fields=("webhook_urls",), description={
+    "channels": 'JSON list of channels: [{"name": "approvals", "org_units": ["<unit id>"], "teams": '
+                '["<inbox team id>"], "kinds": ["approval.due", "sla.*"], "language": "en"}]. A unit covers its '
+                "subtree; kinds default to approvals due, overdue and escalated, publication failures, "
+                "reconnect requests, SLA alerts and failed replies; language is en, ar, fa, ur or hi",
+    "webhook_urls": "JSON object of channel name → the URL of a Teams Workflows \"When a Teams webhook request "
+                    "is received\" trigger (or of a legacy Office 365 connector)",
+    "timeout_seconds": "How long to wait for Teams' answer to one message",
+    "min_interval_seconds": "Least time between two messages to one webhook (Teams throttles above about four a "
+                            "second)",
+    "max_wait_seconds": "Longest Retry-After a delivery waits for before leaving the retry to Herald's queue",
+})
