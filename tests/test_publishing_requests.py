@@ -79,3 +79,45 @@ def test_a_thread_for_a_network_without_threads_is_refused_at_the_part_that_cann
     errors = r.get_json()["errors"]
     assert "does not take threads" in " ".join(errors["variants[0].thread"])
     assert errors["variants[0].thread[1]"] == ["A part of a thread needs text."]
+
+
+def test_a_variants_link_and_network_options_reach_the_connector_and_its_checks(world, register_plugin):
+    w = world
+    plugin, net = scripted_network("optnet")
+    register_plugin(plugin, "options_network")
+    r = w.admin.post(w.url("social-accounts"), {"org_unit_id": w.tenant.units["coffee"].id, "network": "optnet",
+                                                 "handle": "opt_coffee"})
+    assert r.status_code == 201, r.get_json()
+    w.accounts["opt_coffee"] = r.get_json()["id"]
+    post_id = w.scheduled("opt_coffee", at=AT, link="https://example.com/menu?day=1",
+                          options={"spoiler_text": "Coffee talk", "visibility": "unlisted", "sensitive": False})
+    w.clock.set(AT + timedelta(seconds=1))
+    assert w.drive() == 1
+    [request] = net.requests
+    assert request.link == "https://example.com/menu?day=1"
+    assert request.options == {"spoiler_text": "Coffee talk", "visibility": "unlisted", "sensitive": False}
+    assert w.status(post_id) == "published"
+
+
+def test_a_variant_without_link_or_options_hands_the_connector_none_and_nothing(world):
+    w = world
+    w.scheduled("fake_coffee", at=AT)
+    w.clock.set(AT + timedelta(seconds=1))
+    assert w.drive() == 1
+    [request] = w.net.requests
+    assert request.link is None and request.options == {}
+
+
+def test_bad_links_and_options_are_refused_with_the_field_named(world):
+    w = world
+    unit = w.tenant.units["coffee"].id
+    for variant, field in (({"link": "javascript:alert(1)"}, "link"), ({"link": "ftp://example.com/x"}, "link"),
+                           ({"options": {"Bad-Key": 1}}, "options"), ({"options": {"k": {"nested": 1}}}, "options"),
+                           ({"options": {"k": "x" * 5001}}, "options"),
+                           ({"options": {f"k{i}": i for i in range(21)}}, "options")):
+        content = {"targets": [w.accounts["fake_coffee"]], "title": "t",
+                   "variants": [{"network": None, "text": "Coffee", **variant}]}
+        r = w.users["editor"].post(w.url("posts"), {"org_unit_id": unit, "content": content})
+        assert r.status_code == 422, (variant, r.get_json())
+        assert any(key.startswith("content") for key in r.get_json()["errors"]), r.get_json()
+        assert field in str(r.get_json()["errors"]), (variant, r.get_json())

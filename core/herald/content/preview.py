@@ -40,7 +40,8 @@ def preview_content(session: Session, actor: Actor, tenant_id: str,
         for variant in [choice.variant] if choice else []:
             index = next(i for i, v in enumerate(content["variants"]) if v is variant)
             draft = VariantDraft(text=variant.get("text", ""), media=variant.get("media", []),
-                                 language=variant.get("language"))
+                                 language=variant.get("language"), link=variant.get("link"),
+                                 options=dict(variant.get("options") or {}))
             shown = describe(conn, draft, variant.get("first_comment")).as_dict()
             out[index].append({"account_id": acct.id, "handle": acct.handle, **shown})
     return out

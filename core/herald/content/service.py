@@ -127,7 +127,8 @@ def validate_content(session: Session, actor: Actor, tenant_id: str, unit: OrgUn
                 continue
             draft = VariantDraft(text=variant.get("text", ""), media=variant.get("media", []),
                                  language=variant.get("language"), thread=list(variant.get("thread") or []),
-                                 reply_to=variant.get("reply_to"), quote_of=variant.get("quote_of"))
+                                 reply_to=variant.get("reply_to"), quote_of=variant.get("quote_of"),
+                                 link=variant.get("link"), options=dict(variant.get("options") or {}))
             for problem in conn.validate(draft):
                 errors.setdefault(f"variants[{i}].{problem.field}", []).append(problem.message)
     for field, problems in override_problems(content, accounts).items():

@@ -80,6 +80,8 @@ class VariantDraft:
     #: the remote id of a post this one replies to, or quotes
     reply_to: str | None = None
     quote_of: str | None = None
+    #: the variant's network options (``options`` in the content), since hook API 1.4
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- accounts and tokens
@@ -146,7 +148,10 @@ class PublishRequest:
     reply_to: str | None = None  # remote id
     quote_of: str | None = None  # remote id
     first_comment: str | None = None
+    #: a link the post shares (since hook API 1.4)
+    link: str | None = None
     language: str | None = None
+    #: the variant's network options (``options`` in the content; filled since hook API 1.4)
     options: dict[str, Any] = field(default_factory=dict)
     lookup_hints: Mapping[str, JSON] = field(default_factory=lambda: MappingProxyType({}))
 

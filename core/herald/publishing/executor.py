@@ -520,6 +520,7 @@ def _request(session: Session, pub: Publication | PublicationFacts,
                           thread=list(variant.get("thread") or []), reply_to=variant.get("reply_to"),
                           quote_of=variant.get("quote_of"),
                           first_comment=variant.get("first_comment"), language=variant.get("language"),
+                          link=variant.get("link"), options=dict(variant.get("options") or {}),
                           lookup_hints=MappingProxyType(hints))
 
 

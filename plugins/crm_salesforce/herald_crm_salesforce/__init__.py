@@ -9,7 +9,7 @@ from herald.plugins import CrmSink, NotificationKind, PluginSettings, hookimpl
 from herald_crm_salesforce.settings import SETTINGS, SalesforceSettings
 from herald_crm_salesforce.sink import SalesforceSink
 
-HERALD_HOOK_API = "1.3"
+HERALD_HOOK_API = "1.4"
 
 __all__ = ["SalesforceSettings", "SalesforceSink"]
 

@@ -14,7 +14,7 @@ from herald_network_facebook.settings import SETTINGS
 if TYPE_CHECKING:
     from flask import Flask
 
-HERALD_HOOK_API = "1.1"
+HERALD_HOOK_API = "1.4"
 
 __all__ = ["FacebookConnector"]
 

@@ -134,7 +134,7 @@ class FacebookConnector(NetworkConnector):
                              "caption": request.text or None, "published": True}, uncertain=True)
             post_id = as_id(body.get("post_id")) or as_id(body.get("id"))
         else:
-            params: dict[str, Any] = {"message": request.text, "link": request.options.get("link")}
+            params: dict[str, Any] = {"message": request.text, "link": request.link}
             for i, photo in enumerate(request.media):  # an unpublished photo is no post: failures are certain
                 uploaded = self.call("POST", f"{page}/photos", token, {"url": photo.url, "published": False})
                 if not as_id(uploaded.get("id")):

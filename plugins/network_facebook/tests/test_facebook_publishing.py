@@ -46,7 +46,7 @@ def test_the_page_token_is_read_once_per_connector(connector, account, graph):
 
 
 def test_a_link_post_sends_the_link(connector, account, graph):
-    connector.publish(account, PublishRequest("pub_1", "Read this", options={"link": "https://acme.example/a"}))
+    connector.publish(account, PublishRequest("pub_1", "Read this", link="https://acme.example/a"))
     assert graph.posts[0]["link"] == "https://acme.example/a"
 
 

@@ -9,7 +9,7 @@ from herald.plugins import NetworkConnector, PluginSettings, hookimpl
 from herald_network_mastodon.connector import MastodonConnector
 from herald_network_mastodon.settings import SETTINGS, MastodonSettings
 
-HERALD_HOOK_API = "1.1"
+HERALD_HOOK_API = "1.4"
 
 __all__ = ["MastodonConnector", "MastodonSettings"]
 

@@ -41,7 +41,7 @@ from herald.plugins import (
 from herald_network_mastodon import oauth, replies
 from herald_network_mastodon.http import MastodonHttp, json_body, link_param
 from herald_network_mastodon.instance import InstanceLimits, instance_limits
-from herald_network_mastodon.settings import defaults
+from herald_network_mastodon.settings import VISIBILITIES, defaults
 from herald_network_mastodon.statuses import SKEW, created, dicts, flat, html_text, newest, status_item, text
 
 METRICS = ("favourites_count", "reblogs_count", "replies_count")
@@ -103,6 +103,16 @@ class MastodonConnector(NetworkConnector):
     def validate(self, draft: VariantDraft) -> list[Problem]:
         limits = self.limits()
         problems = super().validate(draft)
+        warning = draft.options.get("spoiler_text")
+        if isinstance(warning, str) and warning and not any(p.field == "text" for p in problems):
+            length = self.text_length(draft.text) + self.text_length(warning)  # the instance counts both
+            if length > self.capabilities.max_text_length:
+                problems.append(Problem("text", "too_long", f"This instance allows {self.capabilities.max_text_length} "
+                                        f"characters for the text and content warning together; these have {length}."))
+        visibility = draft.options.get("visibility")
+        if visibility is not None and visibility not in VISIBILITIES:
+            problems.append(Problem("options.visibility", "invalid",
+                                    f"Visibility is one of {', '.join(VISIBILITIES)}."))
         for i, item in enumerate(draft.media):
             mime, size = item.get("mime_type"), item.get("size")
             if limits.mime_types and isinstance(mime, str) and mime not in limits.mime_types:

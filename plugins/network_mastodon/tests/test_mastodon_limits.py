@@ -53,3 +53,16 @@ def test_a_failing_instance_is_not_asked_again_for_every_draft(make_connector, f
     make_connector().validate(VariantDraft(text="a"))
     make_connector().validate(VariantDraft(text="b"))
     assert [p for m, p, h in fake_mastodon.fake.requests if p == "/api/v2/instance"] == ["/api/v2/instance"]
+
+
+def test_the_content_warning_counts_towards_the_instances_limit(mastodon, fake_mastodon):
+    fake_mastodon.fake.max_characters = 1000
+    assert mastodon.validate(VariantDraft(text="x" * 900, options={"spoiler_text": "y" * 100})) == []
+    [problem] = mastodon.validate(VariantDraft(text="x" * 900, options={"spoiler_text": "y" * 101}))
+    assert (problem.field, problem.code) == ("text", "too_long") and "1001" in problem.message
+
+
+def test_an_unknown_visibility_is_refused_before_publishing(mastodon):
+    assert mastodon.validate(VariantDraft(text="hi", options={"visibility": "unlisted"})) == []
+    [problem] = mastodon.validate(VariantDraft(text="hi", options={"visibility": "friends"}))
+    assert problem.field == "options.visibility" and "public, unlisted, private, direct" in problem.message

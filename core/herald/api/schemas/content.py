@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -14,6 +15,15 @@ class MediaRef(Schema):
     asset_id = Id(load_default=None)
     url = fields.Url(load_default=None, validate=validate.Length(max=2000))
     alt_text = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+def _scalar_values(options: dict[str, Any]) -> None:
+    """A network option is a string (up to 5,000 characters), a number, a boolean or null."""
+    for key, value in options.items():
+        if isinstance(value, str) and len(value) > 5000:
+            raise ValidationError(f"Option {key!r} is longer than 5,000 characters.")
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise ValidationError(f"Option {key!r} must be a string, a number, a boolean or null.")
 
 
 class Variant(Schema):
@@ -31,6 +41,12 @@ class Variant(Schema):
                              metadata={"description": "The network's id of a post this one replies to"})
     quote_of = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
                              metadata={"description": "The network's id of a post this one quotes"})
+    link = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000),
+                      metadata={"description": "A link the post shares (networks that show link previews)"})
+    options = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$")),
+                          values=fields.Raw(allow_none=True), validate=[validate.Length(max=20), _scalar_values],
+                          metadata={"description": "Network options the variant's connector reads, e.g. "
+                                                   "Mastodon's spoiler_text and visibility (see each plugin)"})
 
 
 def _wall_clock(value: str) -> None:
