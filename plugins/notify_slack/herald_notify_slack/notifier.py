@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from herald.plugins import Notification, Notifier, PermanentError
-from herald_notify_slack.channels import Channel, configured, reached
+from herald.plugins.notification_channels import Channel, configured, reached
 from herald_notify_slack.message import slack_message
 from herald_notify_slack.webhook import post
 

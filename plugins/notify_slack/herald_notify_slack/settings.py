@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from herald.plugins import OutboundRefused, PluginSettings, refuse_internal_destination
-from herald_notify_slack.channels import NAME, JsonList, JsonMapping, check_every_channel_has_a_url
+from herald.plugins.notification_channels import NAME, JsonList, JsonMapping, check_every_channel_has_a_url
 
 WEBHOOK_URL = fields.Url(schemes={"https", "http"}, require_tld=False, validate=validate.Length(max=2000))
 

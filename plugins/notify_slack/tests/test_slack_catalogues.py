@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from herald_notify_slack.channels import LANGUAGES
+from herald.plugins.notification_channels import LANGUAGES
 from herald_notify_slack.i18n import DECIDE, HEADINGS, OPEN, OTHER, catalogue
 
 MESSAGES = [*HEADINGS.values(), OTHER, DECIDE, OPEN]

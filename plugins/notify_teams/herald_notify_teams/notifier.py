@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from herald.plugins import Notification, Notifier, PermanentError
+from herald.plugins.notification_channels import Channel, configured, reached
 from herald_notify_teams.card import teams_message
-from herald_notify_teams.channels import Channel, configured, reached
 from herald_notify_teams.webhook import post
 
 

@@ -1,4 +1,4 @@
-"""A tenant's Teams channels: the settings that declare them, and which channels a notification
+"""A tenant's notification channels (Slack, Teams…): the settings that declare them, and which channels a notification
 reaches (the org units and inbox teams each covers, the kinds it wants)."""
 
 from __future__ import annotations
