@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from herald.notifications.notifier import Notifier
     from herald.plugin_host.settings import PluginSettings
 
-HOOK_API_VERSION = "1.4"
+HOOK_API_VERSION = "1.5"
 PROJECT = "herald"
 
 hookspec = pluggy.HookspecMarker(PROJECT)

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, str] = {
     "inbox.reply": "Reply, add notes, tag and change the status of inbox conversations",
     "inbox.assign": "Assign inbox conversations to teams and people",
     "inbox.admin": "Define teams, SLA policies, routing rules and saved replies; erase authors' data",
+    "listening.read": "See listening queries, their hits and reports",
+    "listening.admin": "Create, change, run and delete listening queries",
 }
 
 _VIEW = ("tenant.view", "units.view", "accounts.view", "posts.view", "media.view")
@@ -48,7 +50,7 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
                         "audit.view", "workflows.manage", "accounts.manage", "posts.create", "posts.edit",
                         "posts.review", "posts.approve", "posts.schedule", "posts.publish",
                         "media.manage", "analytics.view", "inbox.read", "inbox.reply", "inbox.assign",
-                        "inbox.admin"),
+                        "inbox.admin", "listening.read", "listening.admin"),
     },
     "publisher": {
         "name": "Publisher",
@@ -62,7 +64,7 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
     "designer": {"name": "Designer", "permissions": (*_VIEW, "posts.edit", "posts.review", "media.manage")},
     "creator": {"name": "Creator", "permissions": (*_VIEW, "posts.create", "posts.edit")},
     "agent": {"name": "Inbox agent", "permissions": (*_VIEW, "inbox.read", "inbox.reply")},
-    "analyst": {"name": "Analyst", "permissions": (*_VIEW, "analytics.view", "inbox.read")},
+    "analyst": {"name": "Analyst", "permissions": (*_VIEW, "analytics.view", "inbox.read", "listening.read")},
     "viewer": {"name": "Viewer", "permissions": _VIEW},
 }
 

@@ -109,6 +109,35 @@ class InboxGovernedReplies(EventSubscriber):
                 governance.returned(session, post.id, event.type, str(event.data.get("comment") or ""))
 
 
+class InboxCrmTimeline(EventSubscriber):
+    """Puts what became of a conversation's CRM record on its timeline (once per event)."""
+
+    key = "inbox_crm_timeline"
+    display_name = "Inbox: CRM outcomes on the conversation's timeline"
+    TYPES = ("crm.record_sent", "crm.record_failed")
+
+    def wants(self, event: Event) -> bool:
+        return event.type in self.TYPES and bool(event.data.get("conversation_id"))
+
+    def deliver(self, event: Event) -> None:
+        from herald.inbox import timeline
+        from herald.inbox.models import Conversation, TimelineEntry
+        from herald.runtime import current
+
+        data = event.data
+        with current().db.transaction() as session:
+            conv = session.get(Conversation, data["conversation_id"])
+            if conv is None or conv.tenant_id != event.tenant_id:
+                return
+            told = session.scalars(select(TimelineEntry.data).where(TimelineEntry.conversation_id == conv.id,
+                                                                    TimelineEntry.kind == "crm")).all()
+            if any((entry or {}).get("event_id") == event.id for entry in told):
+                return  # delivered before
+            outcome = {"crm_id": data.get("crm_id")} if data.get("ok") else {"error": data.get("error")}
+            timeline.add(session, conv, "crm", at=event.occurred_at, sink=data.get("sink"), record=data.get("record"),
+                         ok=bool(data.get("ok")), event_id=event.id, **outcome)
+
+
 @hookimpl(trylast=True)
 def herald_event_subscribers() -> list[type[EventSubscriber]]:
-    return [InboxWebhookItems, InboxGovernedReplies]
+    return [InboxWebhookItems, InboxGovernedReplies, InboxCrmTimeline]

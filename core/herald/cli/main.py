@@ -114,6 +114,7 @@ def serve(c: Ctx, host: str, port: int, threads: int, workers: int) -> None:
         from herald.crm.sweeper import start_crm_sweeper
         from herald.events.sweeper import start_sweeper
         from herald.inbox.sweeper import start_inbox_sweeper
+        from herald.listening.sweeper import start_listening_sweeper
         from herald.publishing.liveness import start_worker_heartbeat
         from herald.publishing.scheduler import start_scheduler
 
@@ -121,6 +122,7 @@ def serve(c: Ctx, host: str, port: int, threads: int, workers: int) -> None:
         start_deadline_sweeper()
         start_inbox_sweeper()
         start_crm_sweeper()
+        start_listening_sweeper()
         start_scheduler(c.rt)
         start_worker_heartbeat(c.rt)
         start_checkpoint_exporter(c.rt)
@@ -149,6 +151,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
     from herald.crm.sweeper import start_crm_sweeper
     from herald.events.sweeper import start_sweeper
     from herald.inbox.sweeper import start_inbox_sweeper
+    from herald.listening.sweeper import start_listening_sweeper
     from herald.publishing.liveness import start_worker_heartbeat
     from herald.publishing.scheduler import start_scheduler
     from herald.queue.redis_queue import BurstWorker, RedisQueue
@@ -159,6 +162,7 @@ def worker(c: Ctx, burst: bool, no_scheduler: bool) -> None:
         start_deadline_sweeper()
         start_inbox_sweeper()
         start_crm_sweeper()
+        start_listening_sweeper()
         start_worker_heartbeat(rt)
         start_checkpoint_exporter(rt)
         if not no_scheduler:
@@ -289,7 +293,7 @@ def keys_generate_audit(key_id: str) -> None:
     click.echo(new_key(key_id))
 
 
-from herald.cli import admin, inbox  # noqa: E402,F401  (registers the admin and inbox command groups)
+from herald.cli import admin, enrich, inbox  # noqa: E402,F401  (registers the admin, enrich and inbox commands)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -46,10 +46,11 @@ KIND_NAMES = {
     "sla.at_risk": _l("A conversation's SLA is at risk"),
     "sla.breached": _l("A conversation's SLA was breached"),
     "inbox_reply.failed": _l("A reply could not be sent"),
+    "listening.spike": _l("A listening query I own has a spike"),
 }
 GROUP_NAMES = {
     "approvals": _l("Approvals"), "posts": _l("Posts"), "publishing": _l("Publishing"),
-    "accounts": _l("Social accounts"), "inbox": _l("Inbox"),
+    "accounts": _l("Social accounts"), "inbox": _l("Inbox"), "listening": _l("Listening"),
 }
 
 #: the built-in channels' names in the person's language; a plugin's channel shows its own name

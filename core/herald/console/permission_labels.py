@@ -14,6 +14,7 @@ GROUPS = {
     "users": _l("People"), "grants": _l("Grants"), "roles": _l("Roles"), "plugins": _l("Plugins"),
     "audit": _l("Audit log"), "workflows": _l("Workflows"), "posts": _l("Posts"), "media": _l("Content library"),
     "analytics": _l("Analytics"), "inbox": _l("Inbox"),
+    "listening": _l("Listening"),
 }
 
 DESCRIPTIONS = {
@@ -47,6 +48,8 @@ DESCRIPTIONS = {
     "inbox.reply": _l("Reply, add notes, tag and change the status of inbox conversations"),
     "inbox.assign": _l("Assign inbox conversations to teams and people"),
     "inbox.admin": _l("Define teams, SLA policies, routing rules and saved replies; erase authors' data"),
+    "listening.read": _l("See listening queries, their hits and reports"),
+    "listening.admin": _l("Create, change, run and delete listening queries"),
 }
 
 ROLE_NAMES = {

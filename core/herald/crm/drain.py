@@ -2,7 +2,8 @@
 the sink takes at once), pushes them outside any transaction (a CRM may be slow) and records
 each answer.
 
-- the CRM took a record: "sent", its CRM id kept and put on the conversation's timeline;
+- the CRM took a record: "sent", its CRM id kept, and ``crm.record_sent`` emitted (the inbox puts it
+  on the conversation's timeline);
 - the CRM refused one record for good (a missing required field, a validation rule, a duplicate
   rule): that record only is "failed", with the CRM's own message, for an admin to fix and retry;
 - the CRM is down, over its quota, or the outcome is uncertain: every record of the batch stays
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from herald.clock import utcnow
 from herald.crm import outbox
 from herald.crm.models import CrmOutboxRecord
 from herald.crm.sink import CrmRecord, CrmResult, CrmSink
+from herald.events.bus import emit
 from herald.networks.errors import AuthRevoked, NetworkError, PermanentError, RateLimited, TransientError
 from herald.notifications.notifier import Notification
 from herald.people.models import Grant, User
@@ -97,9 +100,6 @@ def drain(tenant_id: str, sink: str) -> dict[str, int]:
 
 def _record(tenant_id: str, sink: str, claimed: list[tuple[str, CrmRecord]],
             results: list[CrmResult]) -> dict[str, int]:
-    from herald.inbox import timeline
-    from herald.inbox.models import Conversation
-
     counts = {"sent": 0, "failed": 0, "later": 0}
     now = utcnow()
     with current().db.transaction() as session:
@@ -107,23 +107,26 @@ def _record(tenant_id: str, sink: str, claimed: list[tuple[str, CrmRecord]],
             row = session.get(CrmOutboxRecord, row_id)
             if row is None or row.state != "pending":
                 continue
-            conv = session.get(Conversation, row.conversation_id) if row.conversation_id else None
             if result.ok:
                 row.state, row.crm_id, row.sent_at = "sent", result.crm_id, now
                 row.last_error = row.error_code = None
                 counts["sent"] += 1
-                if conv is not None:
-                    timeline.add(session, conv, "crm", sink=sink, record=row.kind, ok=True, crm_id=result.crm_id)
+                _said(session, row, sink, ok=True, crm_id=result.crm_id)
             elif result.permanent:
                 row.state, row.last_error, row.error_code = "failed", result.error, result.code
                 counts["failed"] += 1
-                if conv is not None:
-                    timeline.add(session, conv, "crm", sink=sink, record=row.kind, ok=False, error=result.error)
+                _said(session, row, sink, ok=False, error=result.error)
             else:
                 row.next_attempt_at = now + outbox.backoff(row.attempts)
                 row.last_error, row.error_code = result.error, result.code
                 counts["later"] += 1
     return counts
+
+
+def _said(session: Session, row: CrmOutboxRecord, sink: str, **outcome: Any) -> None:
+    """Tell subscribers (the inbox's timeline, webhooks) what became of a record."""
+    emit(session, row.tenant_id, "crm.record_sent" if outcome.get("ok") else "crm.record_failed",
+         {"record_id": row.id, "sink": sink, "record": row.kind, "conversation_id": row.conversation_id, **outcome})
 
 
 def _later(tenant_id: str, sink: str, ids: list[str], exc: NetworkError, *, until: datetime | None = None,

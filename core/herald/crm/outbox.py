@@ -18,6 +18,7 @@ from herald.clock import utcnow
 from herald.crm.models import CrmConnection, CrmOutboxRecord
 from herald.crm.sink import CrmRecord
 from herald.errors import Conflict, NotFound
+from herald.queue.after_commit import after_commit
 from herald.queue.base import Job
 
 #: seconds before each retry while the CRM is down or over its quota; the last one repeats
@@ -39,8 +40,6 @@ def enqueue(session: Session, tenant_id: str, sink: str, record: CrmRecord,
             conversation_id: str | None = None) -> CrmOutboxRecord:
     """Queue ``record`` for ``sink`` in the caller's transaction (the existing row when the key
     was queued before) and have a drain run once the transaction commits."""
-    from herald.inbox.jobs import after_commit
-
     existing = _by_key(session, tenant_id, sink, record.idempotency_key)
     if existing is not None:
         return existing
@@ -112,8 +111,6 @@ def get_record(session: Session, tenant_id: str, record_id: str) -> CrmOutboxRec
 
 def retry(session: Session, tenant_id: str, record_id: str) -> CrmOutboxRecord:
     """Send a failed (or waiting) record again now; a sent record is refused."""
-    from herald.inbox.jobs import after_commit
-
     row = get_record(session, tenant_id, record_id)
     if row.state == "sent":
         raise Conflict("This record was sent already.")
@@ -124,8 +121,6 @@ def retry(session: Session, tenant_id: str, record_id: str) -> CrmOutboxRecord:
 
 def reconnected(session: Session, tenant_id: str, sink: str) -> CrmConnection:
     """An admin fixed the sink's credentials: send again, now."""
-    from herald.inbox.jobs import after_commit
-
     conn = connection(session, tenant_id, sink, lock=True)
     conn.state, conn.reason, conn.paused_until, conn.changed_at = "ok", None, None, utcnow()
     after_commit(session, drain_job(tenant_id, sink, f"reconnected-{utcnow():%Y%m%d%H%M%S%f}"))

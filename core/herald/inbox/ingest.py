@@ -26,13 +26,12 @@ from herald import audit
 from herald.clock import utcnow
 from herald.db.sets import among
 from herald.events.bus import emit
-from herald.inbox import authors, sla, timeline
-from herald.inbox.batch_cache import once, reading_once
+from herald.inbox import authors, enrichment, sla, timeline
+from herald.inbox.batch_cache import reading_once
 from herald.inbox.models import KINDS, NOTHING_DUE, Conversation, InboxAuthor, InboxItem, InboxReply
 from herald.inbox.routing.engine import route
 from herald.inbox.store import insert_many_once, insert_once
 from herald.networks.connector import AuthorProfile, Mention
-from herald.runtime import current
 from herald.tenancy.models import OrgUnit, SocialAccount
 
 log = logging.getLogger(__name__)
@@ -199,7 +198,9 @@ def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: M
         if stored.reply_id is None:  # answered on the network itself, outside Herald
             sla.responded(session, conv, created_at)
         return
-    _enrich(session, account, conv, stored, author)
+    waits = bool(enrichment.enrichers_for(session, account.tenant_id))
+    if waits:
+        enrichment.queue(session, account.tenant_id, stored.id)
     if conv.author_id is None and author is not None:
         conv.author_id = author.id
     newest = conv.last_inbound_at is None or created_at >= conv.last_inbound_at
@@ -230,7 +231,12 @@ def _ingest_one(session: Session, account: SocialAccount, unit: OrgUnit, item: M
         timeline.add(session, conv, "status", at=now, before=before, status="open", reason="a new message")
         if before == "pending":
             sla.resumed(session, conv, created_at)
+    if conv.routing_pending_since is not None:
+        return  # waiting for an earlier item's enrichment: that job routes it
     if created or conv.sla_started_at is None or (reopened and conv.resolved_at is not None):
+        if waits:  # routed once the enrichers have spoken (herald.inbox.enrichment)
+            conv.routing_pending_since = now
+            return
         route(session, conv, stored, author, account, unit, now)
         if conv.status == "open":
             sla.start_cycle(session, conv, created_at)
@@ -359,39 +365,3 @@ def _update_existing(session: Session, existing: InboxItem, item: Mention, now: 
             conv.preview = existing.text[:PREVIEW_LENGTH]
     return True
 
-
-def _enrich(session: Session, account: SocialAccount, conv: Conversation, stored: InboxItem,
-            author: InboxAuthor | None) -> None:
-    """Ask the tenant's enrichers about the item (sentiment, language, intent, tags); one that
-    fails is logged and skipped, never the item."""
-    try:
-        enrichers = once(session, ("enrichers", account.tenant_id), lambda: current().plugins.for_tenant(
-            session, account.tenant_id).instances("herald_enrichers"))
-    except Exception:
-        log.exception("could not list the enrichers of tenant %s", account.tenant_id)
-        return
-    payload = {"text": stored.text, "language": stored.language, "kind": stored.kind, "network": stored.network,
-               "author": {"handle": author.handle, "followers": author.followers} if author else None}
-    found: dict[str, Any] = {}
-    for enricher in enrichers:
-        if "engagement" not in getattr(enricher, "subjects", ()):
-            continue
-        try:
-            annotations = enricher.enrich("engagement", dict(payload))
-        except Exception:
-            log.exception("enricher %s failed on item %s", getattr(enricher, "key", "?"), stored.id)
-            continue
-        if isinstance(annotations, dict):
-            found[str(getattr(enricher, "key", "enricher"))] = annotations
-    if not found:
-        return
-    stored.enrichment = found
-    for annotations in found.values():
-        sentiment = annotations.get("sentiment")
-        if isinstance(sentiment, int | float) and -1 <= sentiment <= 1:
-            conv.sentiment = float(sentiment)
-        if isinstance(annotations.get("intent"), str):
-            conv.intent = annotations["intent"][:64]
-        if isinstance(annotations.get("language"), str) and not stored.language:
-            stored.language = annotations["language"][:16]
-            conv.language = stored.language

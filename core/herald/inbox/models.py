@@ -88,6 +88,7 @@ class Conversation(Base):
         # the SLA clock's sweep: the next instant at which a conversation's SLA state changes
         Index("ix_inbox_conversations_sla_check", "sla_check_at"),
         Index("ix_inbox_conversations_snoozed", "snoozed_until"),
+        Index("ix_inbox_conversations_routing_pending", "routing_pending_since"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("conv"))
@@ -117,6 +118,9 @@ class Conversation(Base):
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: the routing rules that matched, with why: [{"rule_id", "name", "reasons": [...]}]
     routing: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    #: set while the conversation waits for its item's enrichment before routing (see
+    #: :mod:`herald.inbox.enrichment`); the inbox sweep routes one that waited too long
+    routing_pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # --- SLA: the policy, the current cycle's clock and its state ---------------------------
     sla_policy_id: Mapped[str | None] = mapped_column(String(32))
     #: a cycle starts with the first inbound message after the conversation was resolved
@@ -169,6 +173,8 @@ class InboxItem(Base):
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     #: what enrichers said (sentiment, intent, tags, …), by enricher
     enrichment: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: when the enrichers' annotations were written (None: not yet, or the tenant has none)
+    enriched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: how it arrived first: poll | webhook | herald (sent from Herald)
     source: Mapped[str] = mapped_column(String(16), default="poll")
     #: the network's timestamp (None: the network did not say; received_at stands in)

@@ -29,7 +29,6 @@ from herald.events.bus import emit
 from herald.ids import new_id
 from herald.inbox import governance, sla, timeline
 from herald.inbox.access import require_on
-from herald.inbox.jobs import after_commit
 from herald.inbox.models import Conversation, InboxItem, InboxReply
 from herald.networks.connector import Mention, NetworkConnector, ReplyRequest, ReplyResult
 from herald.networks.errors import (
@@ -46,6 +45,7 @@ from herald.people.models import User
 from herald.publishing.planning import network_connector
 from herald.publishing.tokens import connected_account
 from herald.publishing.tokens import refresh as refresh_tokens
+from herald.queue.after_commit import after_commit
 from herald.queue.base import Job
 from herald.runtime import current
 from herald.tenancy.models import SocialAccount

@@ -1,4 +1,5 @@
-"""The inbox's background pass: queue due polls and reply sends, move SLA clocks, wake snoozes.
+"""The inbox's background pass: queue due polls and reply sends, move SLA clocks, wake snoozes,
+route conversations whose enrichment did not come.
 
 Runs in every worker (and in the embedded ``herald serve``); several may run at once: polls and
 sends are claimed with leases by the jobs themselves, SLA rows are taken with ``SKIP LOCKED``, so
@@ -10,7 +11,7 @@ import logging
 import threading
 
 from herald.clock import utcnow
-from herald.inbox import polling, replies, sla, triage
+from herald.inbox import enrichment, polling, replies, sla, triage
 from herald.queue.base import Job
 from herald.runtime import current
 
@@ -35,7 +36,9 @@ def tick() -> dict[str, int]:
         checked = sla.sweep(session, now)
     with rt.db.transaction() as session:
         woken = triage.wake_snoozed(session, now)
-    return {"polls": len(streams), "sends": len(sends), "sla": checked, "woken": woken}
+    with rt.db.transaction() as session:
+        unenriched = enrichment.route_overdue(session, now)
+    return {"polls": len(streams), "sends": len(sends), "sla": checked, "woken": woken, "routed_unenriched": unenriched}
 
 
 def start_inbox_sweeper(interval_s: float = 5.0) -> threading.Event:

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from herald.listening.query.ast import Node as ListeningQuery
 from herald.networks.errors import JSON, NotSupported
 from herald.plugin_host.bound import TenantBound
 
@@ -56,6 +57,14 @@ class Capabilities:
     dm_reply_window_s: int | None = None
     #: never poll one account's mentions or messages more often than this, whatever its budget.
     min_poll_interval_s: int = 60
+    #: the connector runs listening queries (:meth:`NetworkConnector.compile_listening_query`
+    #: and :meth:`NetworkConnector.search_recent`).
+    supports_listening: bool = False
+    #: the network lets one account search at most this many distinct terms (the
+    #: :attr:`CompiledQuery.budget_terms`) per :attr:`listening_terms_window_s` (Instagram: 30
+    #: hashtags per rolling 7 days); Herald keeps the count and refuses beyond it. None: no such limit.
+    listening_terms_budget: int | None = None
+    listening_terms_window_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +247,36 @@ class MentionPage:
     budget: RateBudget | None = None
 
 
+# ----------------------------------------------------------------------------- listening
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A listening query as one network's search takes it.
+
+    ``network_query`` is what the connector sends (None: the network cannot run this query at
+    all; ``notes`` say why). ``local_filter_needed`` asks Herald to match every result against
+    the whole query itself, because the network search is broader than the query;
+    ``unsupported_parts`` name the parts the network cannot express (shown on the query);
+    ``budget_terms`` are the distinct terms a run spends from a budget the network counts
+    (:attr:`Capabilities.listening_terms_budget`: Instagram's hashtags)."""
+
+    network_query: str | None
+    local_filter_needed: bool = False
+    unsupported_parts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    budget_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """What one listening run read: the hits (``kind="search"``, newest first or in any order),
+    the cursor to pass next time (None: keep the old one) and the account's budget for this
+    kind of read after the run, if the network said."""
+
+    items: list[Mention]
+    cursor: str | None = None
+    budget: RateBudget | None = None
+
+
 # ----------------------------------------------------------------------------- replying
 @dataclass(frozen=True)
 class ReplyRequest:
@@ -348,6 +387,21 @@ class NetworkConnector(TenantBound):
         """Direct messages (``kind="dm"``, both directions, each with its ``thread_id``) newer
         than the cursor ``since`` (None: the most recent the network keeps)."""
         raise NotSupported(f"{self.display_name}: direct messages are not supported")
+
+    # ------------------------------------------------------------------ listening
+    def compile_listening_query(self, query: ListeningQuery) -> CompiledQuery:
+        """``query`` (Herald's query AST, :mod:`herald.listening.query.ast`, already read for
+        this network: ``network:`` terms are folded away) as this network's search takes it.
+        Parts the network cannot express are left to Herald's own matcher
+        (``local_filter_needed``) and named in ``unsupported_parts`` and ``notes``."""
+        raise NotSupported(f"{self.display_name}: listening is not supported")
+
+    def search_recent(self, account: ConnectedAccount, compiled: CompiledQuery,
+                      cursor: str | None) -> SearchPage:
+        """Recent public posts matching ``compiled.network_query``, newer than ``cursor`` (the
+        connector's own cursor from the last run; None: the most recent the network keeps).
+        Raise from :mod:`herald.networks.errors` (:class:`RateLimited` with the reset)."""
+        raise NotSupported(f"{self.display_name}: listening is not supported")
 
     # ------------------------------------------------------------------ webhooks
     #: the type prefix of the domain events this connector's webhook records (``"instagram."``);

@@ -26,10 +26,10 @@ class NotificationKind:
 
     key: str
     name: str
-    group: str  # approvals | posts | publishing | accounts | inbox | a plugin's own
+    group: str  # approvals | posts | publishing | accounts | inbox | listening | a plugin's own
 
 
-GROUPS = ("approvals", "posts", "publishing", "accounts", "inbox")
+GROUPS = ("approvals", "posts", "publishing", "accounts", "inbox", "listening")
 
 
 KINDS: tuple[NotificationKind, ...] = (
@@ -54,6 +54,7 @@ KINDS: tuple[NotificationKind, ...] = (
     NotificationKind("sla.at_risk", "A conversation's SLA is at risk", "inbox"),
     NotificationKind("sla.breached", "A conversation's SLA was breached", "inbox"),
     NotificationKind("inbox_reply.failed", "A reply could not be sent", "inbox"),
+    NotificationKind("listening.spike", "A listening query I own has a spike", "listening"),
 )
 BY_KEY = {k.key: k for k in KINDS}
 

@@ -136,6 +136,20 @@ class PluginHost:
             found.append("settings")
         return found
 
+    def operator_instances(self, hook_name: str) -> list[TenantBound]:
+        """Every installed plugin's classes from a registration hook, each with its defaults and
+        the operator's settings and no tenant (``tenant_id`` ""): for the operator's own tools,
+        such as batch scoring from the command line."""
+        out: list[TenantBound] = []
+        for name in self.infos:
+            spec = self.plugin_settings(name)
+            settings = {**(spec.defaults() if spec else {}), **self.instance.values(name, spec)}
+            for result in self.call_one(hook_name, name):
+                for cls in result or []:
+                    cls.plugin = name
+                    out.append(cls("", settings))
+        return out
+
     # ------------------------------------------------------------------ per tenant
     def enabled_names(self, session: Session, tenant_id: str) -> set[str]:
         rows = dict(session.execute(

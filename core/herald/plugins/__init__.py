@@ -26,9 +26,15 @@ from herald.crm.sink import CrmCase, CrmRecord, CrmResult, CrmSink
 from herald.enrichment.enricher import Enricher
 from herald.events.subscriber import Event, EventSubscriber
 from herald.hookspecs import HOOK_API_VERSION, hookimpl
+from herald.listening.query.ast import And as QueryAnd
+from herald.listening.query.ast import Node as QueryNode
+from herald.listening.query.ast import Not as QueryNot
+from herald.listening.query.ast import Or as QueryOr
+from herald.listening.query.ast import Term as QueryTerm
 from herald.networks.connector import (
     AuthorProfile,
     Capabilities,
+    CompiledQuery,
     ConnectedAccount,
     MediaFile,
     Mention,
@@ -41,6 +47,7 @@ from herald.networks.connector import (
     RemoteProfile,
     ReplyRequest,
     ReplyResult,
+    SearchPage,
     TokenSet,
     VariantDraft,
 )
@@ -75,6 +82,7 @@ __all__ = [
     "AuthRevoked",
     "AuthorProfile",
     "Capabilities",
+    "CompiledQuery",
     "ConnectedAccount",
     "ConsoleExtension",
     "CrmCase",
@@ -106,6 +114,11 @@ __all__ = [
     "Problem",
     "PublishRequest",
     "PublishResult",
+    "QueryAnd",
+    "QueryNode",
+    "QueryNot",
+    "QueryOr",
+    "QueryTerm",
     "RateBudget",
     "RateLimited",
     "RemoteProfile",
@@ -113,6 +126,7 @@ __all__ = [
     "ReplyRequest",
     "ReplyResult",
     "RequestBodyRefused",
+    "SearchPage",
     "SsoContext",
     "SsoRefused",
     "SsoStart",

@@ -17,6 +17,7 @@ from herald.plugins import (
     AuthExpired,
     AuthRevoked,
     Capabilities,
+    CompiledQuery,
     ConnectedAccount,
     Mention,
     MentionPage,
@@ -27,17 +28,19 @@ from herald.plugins import (
     Problem,
     PublishRequest,
     PublishResult,
+    QueryNode,
     RateLimited,
     RemoteProfile,
     ReplyRequest,
     ReplyResult,
+    SearchPage,
     TokenSet,
     TransientError,
     UncertainOutcome,
     VariantDraft,
     outbound_http_client,
 )
-from herald_network_instagram import messaging, replies, webhook_items
+from herald_network_instagram import listening, messaging, replies, webhook_items
 from herald_network_instagram.engagement_items import comment_item, tagged_media_item
 from herald_network_instagram.error_map import MAX_REGAIN_MINUTES, to_herald
 from herald_network_instagram.graph import GraphClient, GraphError, Usage
@@ -87,6 +90,8 @@ class InstagramConnector(NetworkConnector):
         # one poll costs a call per post, comment page, conversation and new message; webhooks
         # deliver in real time, so polling is the safety net and need not be frequent
         min_poll_interval_s=120,
+        # hashtag search (listening): 30 unique hashtags per account per rolling 7 days
+        supports_listening=True, listening_terms_budget=30, listening_terms_window_s=7 * 86400,
     )
     webhook_event_prefix: ClassVar[str | None] = "instagram."
     sleep: ClassVar[Callable[[float], None]] = staticmethod(time.sleep)  # type: ignore[assignment]
@@ -396,6 +401,14 @@ class InstagramConnector(NetworkConnector):
         if not reply_id:
             raise TransientError("Instagram did not return the reply's id.", code="no_reply_id")
         return reply_id
+
+    def compile_listening_query(self, query: QueryNode) -> CompiledQuery:
+        """The query as hashtag search (:mod:`~herald_network_instagram.listening`)."""
+        return listening.compile_query(query)
+
+    def search_recent(self, account: ConnectedAccount, compiled: CompiledQuery, cursor: str | None) -> SearchPage:
+        """Recent media of the compiled query's hashtags, newer than the cursor's."""
+        return listening.search_recent(self, account, compiled, cursor)
 
     def fetch_direct_messages(self, account: ConnectedAccount, since: str | None) -> MentionPage:
         """Direct messages in both directions (:mod:`~herald_network_instagram.messaging`)."""

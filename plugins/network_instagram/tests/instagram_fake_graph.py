@@ -116,6 +116,11 @@ class FakeGraph:
     page_size: int = 2
     send_cursors: bool = True  # False: paging carries only ``next`` (cursors are optional)
     calls: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    #: hashtag search: name → id, media per hashtag id (newest first), unique tags searched per user
+    hashtags: dict[str, str] = field(default_factory=dict)
+    hashtag_media: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    searched_hashtags: dict[str, set[str]] = field(default_factory=dict)
+    hashtag_budget: int = 30
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(17900000000000001))
 
     def new_id(self) -> str:
@@ -243,6 +248,14 @@ def _route(state: FakeGraph, method: str, path: str, p: dict[str, str]) -> tuple
     if token not in state.tokens:
         return _error(400, 190, "Error validating access token: Session has expired.", 463)
     parts = path.split("/")
+    if path == "ig_hashtag_search" and method == "GET":
+        return _hashtag_search(state, p)
+    if len(parts) == 2 and parts[1] == "recent_media" and method == "GET":
+        if not p.get("user_id"):
+            return _error(400, 100, "The parameter user_id is required.")
+        if parts[0] not in state.hashtag_media:
+            return _error(400, 100, f"Object with ID '{parts[0]}' does not exist.", 33)
+        return _paged(state, state.hashtag_media[parts[0]], p)
     if parts[0] == "me" and len(parts) == 2 and parts[1] in ("conversations", "messages"):
         return _user_edge(state, method, parts[1], p)
     if parts[0] == "me":
@@ -277,6 +290,19 @@ def _route(state: FakeGraph, method: str, path: str, p: dict[str, str]) -> tuple
                                "id": f"{parts[0]}/insights/{m}"}
                               for m, v in state.insights[parts[0]].items() if m in wanted]}
     return _error(400, 100, f"Unsupported {method} request. Object with ID '{parts[0]}' does not exist.", 33)
+
+
+def _hashtag_search(state: FakeGraph, p: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    user, tag = p.get("user_id", ""), p.get("q", "").lower()
+    if not user or not tag:
+        return _error(400, 100, "The parameters user_id and q are required.")
+    used = state.searched_hashtags.setdefault(user, set())
+    if tag not in used and len(used) >= state.hashtag_budget:
+        return _error(400, 18, "(#18) This API call would exceed the rate limit of 30 unique hashtags in 7 days.")
+    used.add(tag)
+    if tag not in state.hashtags:
+        return 200, {"data": []}
+    return 200, {"data": [{"id": state.hashtags[tag]}]}
 
 
 def _user_edge(state: FakeGraph, method: str, edge: str, p: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -16,6 +16,7 @@ import httpx
 from herald.plugins import (
     AuthRevoked,
     Capabilities,
+    CompiledQuery,
     ConnectedAccount,
     MediaFile,
     MentionPage,
@@ -25,15 +26,17 @@ from herald.plugins import (
     Problem,
     PublishRequest,
     PublishResult,
+    QueryNode,
     RemoteProfile,
     ReplyRequest,
     ReplyResult,
+    SearchPage,
     TokenSet,
     TransientError,
     UncertainOutcome,
     VariantDraft,
 )
-from herald_network_x import messages, oauth, replies
+from herald_network_x import listening, messages, oauth, replies
 from herald_network_x.grants import access_token as _token
 from herald_network_x.http import XHttp, json_body
 from herald_network_x.items import TWEET_FIELDS, USER_FIELDS, post_item, refers, users_by_id
@@ -69,6 +72,7 @@ class XConnector(NetworkConnector):
         # direct messages need X's Pro tier: a tenant turns them on in its settings (see dms_enabled)
         supports_direct_messages=True, supports_replies=True,
         max_reply_length=280, max_dm_length=DM_MAX_CHARS, dm_reply_window_s=None,
+        supports_listening=True,
     )
     #: The schema's defaults, loaded once: an instance may be given partial settings.
     _DEFAULTS: ClassVar[dict[str, Any] | None] = None
@@ -411,6 +415,14 @@ class XConnector(NetworkConnector):
         if cursor is None and items:
             cursor = max((m.remote_id for m in items), key=lambda i: (len(i), i))
         return MentionPage(items=items, cursor=cursor, budget=read_budget(seen, now=self.now(), calls=calls))
+
+    def compile_listening_query(self, query: QueryNode) -> CompiledQuery:
+        """The query in X's recent-search operators (:mod:`~herald_network_x.listening`)."""
+        return listening.compile_query(query)
+
+    def search_recent(self, account: ConnectedAccount, compiled: CompiledQuery, cursor: str | None) -> SearchPage:
+        """Recent search with the compiled query, newer than the post id ``cursor``."""
+        return listening.search_recent(self, account, compiled, cursor)
 
     def fetch_direct_messages(self, account: ConnectedAccount, since: str | None) -> MentionPage:
         """Direct messages of every conversation, both directions (:mod:`~herald_network_x.messages`)."""

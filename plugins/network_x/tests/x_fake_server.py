@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import re
 import secrets
 import threading
 import time
@@ -128,6 +129,8 @@ class FakeX:
         self.page_size: int | None = None
         self.index_posts_in_search = True
         self.list_body: Any = None
+        #: every recent-search query received, as sent
+        self.search_queries: list[str] = []
         #: when set, every create answers X's 24-hour user-limit headers with this remaining count
         self.user_24h_remaining: int | None = None
         self.app = self._build()
@@ -417,6 +420,9 @@ class FakeX:
                 query = request.args.get("query", "")
                 if not query:
                     return _invalid("query", "The `query` query parameter can not be empty")
+                if len(query) > 512:
+                    return _invalid("query", f"The `query` query parameter value [{query}] is too long")
+                fake.search_queries.append(query)
                 posts = [p for p in fake.posts.values() if fake.index_posts_in_search and fake._matches(p, query)]
                 return fake._list(posts, lo=10, page_param="next_token")
             return guarded("search", handler)
@@ -624,15 +630,10 @@ class FakeX:
         return out
 
     def _matches(self, post: dict[str, Any], query: str) -> bool:
-        for term in query.split():
-            if term.lower().startswith("from:"):
-                who = term[5:].lower()
-                author = self.users.get(post["author_id"], {})
-                if who not in (author.get("username", "").lower(), post["author_id"]):
-                    return False
-            elif term.lower() not in post["text"].lower():
-                return False
-        return True
+        """X's recent-search operators, as the contract lists them: keywords (matched as
+        substrings, case-insensitively), "phrases", OR, brackets, -negation, #hashtag (exact),
+        @mention, from:, lang:; AND binds tighter than OR."""
+        return _XQuery(query).matches(post, self.users.get(post["author_id"], {}))
 
     def _list(self, posts: list[dict[str, Any]], *, lo: int, page_param: str) -> Response:
         if self.list_body is not None:
@@ -739,6 +740,67 @@ class FakeX:
         elif upload.state != "succeeded":
             info.update(check_after_secs=5, progress_percent=50)
         return jsonify(self._media_body(media_id, upload, wrap, processing_info=info))
+
+
+class _XQuery:
+    """A small reader of X's search syntax for the fake (enough for the contract's operators)."""
+
+    _TOKEN = re.compile(r'\s*(\(|\)|-?"[^"]*"|-?[^\s()"]+)')
+
+    def __init__(self, text: str) -> None:
+        self.tokens = [t for t in self._TOKEN.findall(text) if t.strip()]
+        self.i = 0
+        self.ast = self._or()
+
+    def _or(self) -> Any:
+        parts = [self._and()]
+        while self.i < len(self.tokens) and self.tokens[self.i] == "OR":
+            self.i += 1
+            parts.append(self._and())
+        return ("or", parts)
+
+    def _and(self) -> Any:
+        parts = []
+        while self.i < len(self.tokens) and self.tokens[self.i] not in ("OR", ")"):
+            parts.append(self._unary())
+        return ("and", parts)
+
+    def _unary(self) -> Any:
+        token = self.tokens[self.i]
+        if token == "(":
+            self.i += 1
+            inner = self._or()
+            self.i += 1  # ")"
+            return inner
+        self.i += 1
+        if token.startswith("-") and len(token) > 1:
+            return ("not", ("term", token[1:]))
+        return ("term", token)
+
+    def matches(self, post: dict[str, Any], author: dict[str, Any]) -> bool:
+        return self._eval(self.ast, post, author)
+
+    def _eval(self, node: Any, post: dict[str, Any], author: dict[str, Any]) -> bool:
+        kind, value = node
+        if kind == "or":
+            return any(self._eval(c, post, author) for c in value)
+        if kind == "and":
+            return all(self._eval(c, post, author) for c in value)
+        if kind == "not":
+            return not self._eval(value, post, author)
+        text = post["text"].lower()
+        term = value.lower()
+        if term.startswith('"'):
+            return term.strip('"') in text
+        if term.startswith("from:"):
+            return term[5:] in (author.get("username", "").lower(), post["author_id"])
+        if term.startswith("lang:"):
+            return (post.get("lang") or "") == term[5:]
+        if term.startswith(("is:", "has:")):
+            return True
+        if term.startswith("#"):
+            return re.search(re.escape(term) + r"(?![\w])", text) is not None
+        return term in text
 
 
 def _invalid(parameter: str, message: str) -> Response:

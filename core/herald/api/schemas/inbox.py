@@ -84,6 +84,8 @@ class ConversationOut(Schema):
     last_inbound_at = fields.DateTime(allow_none=True)
     last_message_at = fields.DateTime()
     routing = fields.List(fields.Dict())
+    #: set while the conversation waits for its enrichment before routing
+    routing_pending_since = fields.DateTime(allow_none=True)
     sla = fields.Method("_sla")
     #: who is answering right now (the reply lease), set by the view
     replying = fields.Raw(allow_none=True, dump_default=None)
@@ -109,7 +111,11 @@ class ItemOut(Schema):
     url = fields.String(allow_none=True)
     in_reply_to = fields.String(allow_none=True)
     media = fields.List(fields.Dict())
-    enrichment = fields.Dict()
+    #: by enricher key: {"values": {...annotations}, "version", "plugin", "at"}
+    enrichment = fields.Dict(metadata={"description": "What each enricher said, by its key: values, version, "
+                                                      "plugin and when."})
+    #: None until the enrichers have run (or when the tenant has none)
+    enriched_at = fields.DateTime(allow_none=True)
     source = fields.String()
     reply_id = fields.String(allow_none=True)
     created_at = fields.DateTime()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from herald.enrichment.pipeline import tags_of
 from herald.events.bus import emit
 from herald.inbox import assignment, timeline
 from herald.inbox.batch_cache import once
@@ -31,11 +32,7 @@ log = logging.getLogger(__name__)
 
 def facts_for(conv: Conversation, item: InboxItem, author: InboxAuthor | None, account: SocialAccount,
               unit: OrgUnit, received_at: datetime) -> ItemFacts:
-    enrichment = item.enrichment or {}
-    tags: list[str] = list(conv.tags or [])
-    for found in enrichment.values():
-        if isinstance(found, dict):
-            tags += [t for t in found.get("tags", []) if isinstance(t, str)]
+    tags = list(conv.tags or []) + tags_of(item.enrichment)
     return ItemFacts(
         text=item.text or "", kind=item.kind, network=item.network, account_id=account.id,
         account_labels=tuple(account.labels or ()), unit_id=unit.id, unit_path=unit.path,

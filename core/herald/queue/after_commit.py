@@ -1,4 +1,5 @@
-"""Jobs the inbox queues when a transaction commits (CRM pushes, reply sends, polls)."""
+"""Jobs queued when a transaction commits (CRM pushes, reply sends, enrichment, polls): never for
+one that rolls back."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from herald.queue.base import Job
 from herald.runtime import current
 
 log = logging.getLogger(__name__)
-_KEY = "herald_inbox_jobs"
+_KEY = "herald_jobs_after_commit"
 
 
 def after_commit(session: Session, job: Job) -> None:
