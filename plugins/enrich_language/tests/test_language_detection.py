@@ -4,6 +4,7 @@ letters, romanized Hindi, texts with nothing to go on, and the languages setting
 from __future__ import annotations
 
 import pytest
+
 from herald_enrich_language.cleaning import clean
 from herald_enrich_language.detector import detect
 from herald_enrich_language.enricher import LanguageEnricher

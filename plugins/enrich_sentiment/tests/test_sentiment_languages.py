@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from herald_enrich_sentiment import SentimentEnricher
 from herald_enrich_sentiment.enricher import rule_annotations
 

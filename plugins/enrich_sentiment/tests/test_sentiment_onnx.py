@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from marshmallow import ValidationError
+from sentiment_onnx_models import linear_model
+
 from herald_enrich_sentiment import SentimentEnricher
 from herald_enrich_sentiment.features import hashed
 from herald_enrich_sentiment.onnx_model import SentimentModelError, load
 from herald_enrich_sentiment.settings import SentimentSettings
-from marshmallow import ValidationError
-from sentiment_onnx_models import linear_model
 
 DIM = 64
 
