@@ -62,10 +62,14 @@ def with_needs(chosen: Enricher, available: Sequence[Enricher]) -> list[Enricher
     wanted = list(chosen.needs)
     while wanted:
         name = wanted.pop()
-        for enricher in available:
-            if name in enricher.provides and enricher not in picked:
-                picked.append(enricher)
-                wanted.extend(enricher.needs)
+        if any(name in enricher.provides for enricher in picked):
+            continue
+        # one provider per need: the chosen enricher's own plugin's first, else the first installed
+        providers = sorted((e for e in available if name in e.provides),
+                           key=lambda e: e.plugin != chosen.plugin)
+        if providers:
+            picked.append(providers[0])
+            wanted.extend(providers[0].needs)
     return pipeline.ordered(picked)
 
 
