@@ -118,11 +118,10 @@ def _payload(item: InboxItem, author: InboxAuthor | None) -> dict[str, Any]:
 def _write(session: Session, item: InboxItem, annotations: dict[str, pipeline.Annotation], now: datetime) -> None:
     """Store the annotations on the item (beside those of enrichers not run this time) and what
     they say on its conversation when it is the newest inbound item."""
-    records = dict(item.enrichment or {})
-    records.update({key: found.record() for key, found in annotations.items()})
-    item.enrichment = records
+    fresh = {key: found.record() for key, found in annotations.items()}
+    item.enrichment = {**(item.enrichment or {}), **fresh}
     item.enriched_at = now
-    values = pipeline.values_of({key: found.record() for key, found in annotations.items()})
+    values = pipeline.values_of(fresh)
     language = values.get("language")
     if isinstance(language, str) and not item.language:
         item.language = language[:16]

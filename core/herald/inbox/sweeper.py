@@ -13,6 +13,7 @@ import threading
 from herald.clock import utcnow
 from herald.inbox import enrichment, polling, replies, sla, triage
 from herald.queue.base import Job
+from herald.queue.sweeps import start_sweep
 from herald.runtime import current
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,4 @@ def tick() -> dict[str, int]:
 
 def start_inbox_sweeper(interval_s: float = 5.0) -> threading.Event:
     """Run :func:`tick` every ``interval_s`` in a background thread; set the event to stop."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.wait(interval_s):
-            try:
-                tick()
-            except Exception:
-                log.exception("inbox sweep failed; will try again")
-
-    threading.Thread(target=loop, name="herald-inbox-sweeper", daemon=True).start()
-    return stop
+    return start_sweep("inbox", tick, interval_s)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from herald.clock import utcnow
 from herald.listening.models import ListeningQuery
 from herald.queue.base import Job
+from herald.queue.sweeps import start_sweep
 from herald.runtime import current
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,4 @@ def tick() -> dict[str, int]:
 
 def start_listening_sweeper(interval_s: float = 30.0) -> threading.Event:
     """Run :func:`tick` every ``interval_s`` in a background thread; set the event to stop."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.wait(interval_s):
-            try:
-                tick()
-            except Exception:
-                log.exception("listening sweep failed; will try again")
-
-    threading.Thread(target=loop, name="herald-listening-sweeper", daemon=True).start()
-    return stop
+    return start_sweep("listening", tick, interval_s)
