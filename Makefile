@@ -11,8 +11,13 @@ TEST_WORKERS ?= auto
 .PHONY: install run test lint clean system-deps
 
 # Programs some tests drive for real: xmlsec1 (SAML signatures), Debian's chromium (console
-# browser tests; never a downloaded browser). Installed with apt-get when missing and allowed.
-SYSTEM_DEPS := xmlsec1:xmlsec1 /usr/bin/chromium:chromium
+# browser tests; never a downloaded browser), tesseract with its language data and a Devanagari
+# font (image enricher tests). A path stands for a data file. Installed with apt-get when missing
+# and allowed.
+SYSTEM_DEPS := xmlsec1:xmlsec1 /usr/bin/chromium:chromium tesseract:tesseract-ocr \
+  /usr/share/tesseract-ocr/5/tessdata/ara.traineddata:tesseract-ocr-ara /usr/share/tesseract-ocr/5/tessdata/fas.traineddata:tesseract-ocr-fas \
+  /usr/share/tesseract-ocr/5/tessdata/urd.traineddata:tesseract-ocr-urd /usr/share/tesseract-ocr/5/tessdata/hin.traineddata:tesseract-ocr-hin \
+  /usr/share/fonts/truetype/lohit-devanagari:fonts-lohit-deva
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +32,12 @@ run: install
 
 system-deps:
 	@missing=""; for dep in $(SYSTEM_DEPS); do prog=$${dep%%:*}; pkg=$${dep##*:}; \
-	  command -v $$prog >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	  { [ -e $$prog ] || command -v $$prog >/dev/null 2>&1; } || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing (Debian packages)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
-	  else echo "missing Debian packages:$$missing — install them (apt-get install$$missing) for the SAML and console tests"; fi; \
+	  else echo "missing Debian packages:$$missing — install them (apt-get install$$missing) for the SAML, console and image tests"; fi; \
 	fi
 
 test: install system-deps

@@ -116,6 +116,9 @@ def _inbox_of(rt, admin_a, a, account_id: str, user_id: str) -> dict[str, str]: 
         r = admin_a.post(f"tenants/{a.id}/inbox/{path}", body)
         assert r.status_code == 201, (path, r.get_json())
         found[key] = r.get_json()["id"]
+    r = admin_a.post(f"tenants/{a.id}/listening/queries", {"org_unit_id": a.root.id, "name": "Brand", "text": "coffee"})
+    assert r.status_code == 201, r.get_json()
+    found["query_id"] = r.get_json()["id"]
     return found
 
 
@@ -159,6 +162,7 @@ def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
 
     from herald.crm.models import CrmOutboxRecord
     from herald.inbox import models as inbox
+    from herald.listening.models import ListeningQuery
     from herald.models import CustomRole, Grant, OrgUnit, SocialAccount, Tenant, TenantPlugin, User
 
     with rt.db.transaction() as s:
@@ -166,7 +170,7 @@ def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
                        for m in (OrgUnit, SocialAccount, User, Grant, CustomRole, TenantPlugin, Asset,
                                  inbox.Conversation, inbox.InboxItem, inbox.InboxReply, inbox.Team, inbox.SlaPolicy,
                                  inbox.RoutingRule, inbox.SavedReply, inbox.SavedView, inbox.AuthorNote,
-                                 inbox.TimelineEntry, CrmOutboxRecord))
+                                 inbox.TimelineEntry, CrmOutboxRecord, ListeningQuery))
         convs = tuple(s.execute(select(inbox.Conversation.status, inbox.Conversation.priority,
                                        inbox.Conversation.tags, inbox.Conversation.assignee_id)
                                 .where(inbox.Conversation.tenant_id == tenant_id)))
@@ -176,7 +180,9 @@ def _fingerprint(rt, tenant_id: str) -> tuple:  # type: ignore[no-untyped-def]
         events = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.chain == tenant_id))
         crm = tuple(s.execute(select(CrmOutboxRecord.state, CrmOutboxRecord.attempts)
                               .where(CrmOutboxRecord.tenant_id == tenant_id)))
-        return counts, names, (tenant.name, tenant.status, tenant.slug), assets, events, convs, crm
+        queries = tuple(s.execute(select(ListeningQuery.name, ListeningQuery.text, ListeningQuery.enabled)
+                                  .where(ListeningQuery.tenant_id == tenant_id)))
+        return counts, names, (tenant.name, tenant.status, tenant.slug), assets, events, convs, crm, queries
 
 
 def test_tenant_b_admin_cannot_read_or_change_anything_of_tenant_a(world, herald_runtime):

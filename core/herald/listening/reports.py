@@ -97,10 +97,15 @@ def top_terms(session: Session, query_id: str, start: datetime | None, end: date
         kept = {w for w in normalise.words(_without_links(text or "")) if len(w) > 1 and not w.isdigit()
                 and w not in stops and w not in hashtags and w not in mentioned}
         words[lang].update(kept)
-    return {lang: {"terms": [{"term": t, "count": c} for t, c in words[lang].most_common(limit)],
-                   "hashtags": [{"term": f"#{t}", "count": c} for t, c in tags[lang].most_common(limit)]}
+    return {lang: {"terms": [{"term": t, "count": c} for t, c in _most_common(words[lang], limit)],
+                   "hashtags": [{"term": f"#{t}", "count": c} for t, c in _most_common(tags[lang], limit)]}
             for lang in sorted(set(words) | set(tags))}
 
 
 def _without_links(text: str) -> str:
     return " ".join(w for w in text.split() if not w.lower().startswith(("http://", "https://", "www.")))
+
+
+def _most_common(counts: Counter[str], limit: int) -> list[tuple[str, int]]:
+    """The most frequent first, ties in alphabetical order (the same whatever order hits came in)."""
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]

@@ -39,6 +39,7 @@ HEADINGS: dict[str, str] = {
     "sla.at_risk": _("SLA at risk"),
     "sla.breached": _("SLA breached"),
     "inbox_reply.failed": _("A reply could not be sent"),
+    "listening.spike": _("Listening spike"),
 }
 OTHER = _("Herald notification")
 DECIDE = _("Review and decide")

@@ -11,6 +11,7 @@ from herald.api.context import actor, db
 from herald.api.endpoint import endpoint
 from herald.api.pagination import paginate
 from herald.api.schemas import listening as s
+from herald.authz.check import in_tenant
 from herald.clock import utcnow
 from herald.errors import ValidationFailed
 from herald.listening import queries, reports, volume
@@ -129,6 +130,7 @@ def listening_volume(tenant_id: str, query_id: str, query: dict[str, Any]):  # t
           tag=TAG, query=s.ShareQuery, response=s.ShareOut)
 def listening_share_of_voice(tenant_id: str, query: dict[str, Any]):  # type: ignore[no-untyped-def]
     session, who = db(), actor()
+    in_tenant(session, who, tenant_id)  # another tenant's path says nothing of what it holds
     ids = list(dict.fromkeys(q.strip() for q in query["queries"].split(",") if q.strip()))
     if not 2 <= len(ids) <= 10:
         raise ValidationFailed("The query parameters are not valid.", {"queries": ["Name 2 to 10 queries."]})
